@@ -1,0 +1,323 @@
+"""Elementwise, matrix and reduction ops: each a Function with forward and backward side by side."""
+from .. import backend as B
+from .tensor import Function, Tensor, unbroadcast
+
+
+def _operands(a, b):
+    """Both operands as Tensors; a Python scalar takes the dtype of the tensor beside it."""
+    if not isinstance(a, Tensor):
+        a = Tensor(B.xp.asarray(a, dtype=b.dtype) if isinstance(a, (int, float)) else a)
+    if not isinstance(b, Tensor):
+        b = Tensor(B.xp.asarray(b, dtype=a.dtype) if isinstance(b, (int, float)) else b)
+    return a, b
+
+
+# ---- arithmetic -------------------------------------------------------------------------------
+
+class Add(Function):
+    """z = a + b (broadcasting)."""
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, gz):
+        a, b = self.saved_inputs
+        return unbroadcast(gz, a.shape), unbroadcast(gz, b.shape)
+
+
+class Sub(Function):
+    """z = a - b (broadcasting)."""
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, gz):
+        a, b = self.saved_inputs
+        return unbroadcast(gz, a.shape), unbroadcast(-gz, b.shape)
+
+
+class Mul(Function):
+    """z = a * b (broadcasting)."""
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, gz):
+        a, b = self.saved_inputs
+        return unbroadcast(gz * b, a.shape), unbroadcast(gz * a, b.shape)
+
+
+class Div(Function):
+    """z = a / b (broadcasting)."""
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, gz):
+        a, b = self.saved_inputs
+        ga = gz / b
+        return unbroadcast(ga, a.shape), unbroadcast(-ga * a / b, b.shape)
+
+
+class Neg(Function):
+    """z = -a."""
+    def forward(self, a):
+        return -a
+
+    def backward(self, gz):
+        return -gz
+
+
+class Pow(Function):
+    """z = a ** c for a constant exponent c."""
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, a):
+        return a ** self.c
+
+    def backward(self, gz):
+        (a,) = self.saved_inputs
+        return gz * self.c * a ** (self.c - 1)
+
+
+class MatMul(Function):
+    """z = a @ b: 2-D, batched (leading dims broadcast) and 1-D operands, as numpy.matmul."""
+    def forward(self, a, b):
+        return a @ b
+
+    def backward(self, gz):
+        a, b = self.saved_inputs
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = gz
+        if a.ndim == 1:
+            g2 = g2[..., None, :]
+        if b.ndim == 1:
+            g2 = g2[..., None]
+        ga = g2 @ B.xp.swapaxes(b2, -1, -2)
+        gb = B.xp.swapaxes(a2, -1, -2) @ g2
+        ga = unbroadcast(ga, a2.shape).reshape(a.shape)
+        gb = unbroadcast(gb, b2.shape).reshape(b.shape)
+        return ga, gb
+
+
+# ---- elementwise functions --------------------------------------------------------------------
+
+class Exp(Function):
+    """z = exp(a)."""
+    def forward(self, a):
+        self.z = B.xp.exp(a)
+        return self.z
+
+    def backward(self, gz):
+        return gz * self.z
+
+
+class Log(Function):
+    """z = log(a) (natural)."""
+    def forward(self, a):
+        return B.xp.log(a)
+
+    def backward(self, gz):
+        return gz / self.saved_inputs[0]
+
+
+class Sqrt(Function):
+    """z = sqrt(a)."""
+    def forward(self, a):
+        self.z = B.xp.sqrt(a)
+        return self.z
+
+    def backward(self, gz):
+        return gz / (2 * self.z)
+
+
+class Abs(Function):
+    """z = |a| (gradient sign(a), 0 at 0 as PyTorch)."""
+    def forward(self, a):
+        return B.xp.abs(a)
+
+    def backward(self, gz):
+        return gz * B.xp.sign(self.saved_inputs[0])
+
+
+class Maximum(Function):
+    """z = max(a, b) elementwise; a tie sends the gradient to a (as numpy's choice)."""
+    def forward(self, a, b):
+        return B.xp.maximum(a, b)
+
+    def backward(self, gz):
+        a, b = self.saved_inputs
+        take_a = a >= b
+        return unbroadcast(gz * take_a, a.shape), unbroadcast(gz * ~take_a, b.shape)
+
+
+class Minimum(Function):
+    """z = min(a, b) elementwise; a tie sends the gradient to a."""
+    def forward(self, a, b):
+        return B.xp.minimum(a, b)
+
+    def backward(self, gz):
+        a, b = self.saved_inputs
+        take_a = a <= b
+        return unbroadcast(gz * take_a, a.shape), unbroadcast(gz * ~take_a, b.shape)
+
+
+class Clip(Function):
+    """z = clip(a, lo, hi); gradient passes only where lo <= a <= hi."""
+    def __init__(self, lo, hi):
+        self.lo, self.hi = lo, hi
+
+    def forward(self, a):
+        return B.xp.clip(a, self.lo, self.hi)
+
+    def backward(self, gz):
+        a = self.saved_inputs[0]
+        inside = B.xp.ones(a.shape, dtype=bool)
+        if self.lo is not None:
+            inside &= a >= self.lo
+        if self.hi is not None:
+            inside &= a <= self.hi
+        return gz * inside
+
+
+class Tanh(Function):
+    """z = tanh(a); dz/da = 1 - z²."""
+    def forward(self, a):
+        self.z = B.xp.tanh(a)
+        return self.z
+
+    def backward(self, gz):
+        return gz * (1 - self.z * self.z)
+
+
+class Sigmoid(Function):
+    """z = 1 / (1 + exp(-a)), computed without overflow; dz/da = z(1 - z)."""
+    def forward(self, a):
+        self.z = stable_sigmoid(a)
+        return self.z
+
+    def backward(self, gz):
+        return gz * self.z * (1 - self.z)
+
+
+def stable_sigmoid(a):
+    """Sigmoid on a raw array, exp of non-positive numbers only."""
+    e = B.xp.exp(-B.xp.abs(a))
+    return B.xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+
+
+class Relu(Function):
+    """z = max(a, 0); gradient 0 at 0 (as PyTorch and Keras)."""
+    def forward(self, a):
+        return B.xp.maximum(a, 0)
+
+    def backward(self, gz):
+        return gz * (self.saved_inputs[0] > 0)
+
+
+class LeakyRelu(Function):
+    """z = a if a > 0 else alpha·a."""
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def forward(self, a):
+        return B.xp.where(a > 0, a, a * self.alpha)
+
+    def backward(self, gz):
+        return B.xp.where(self.saved_inputs[0] > 0, gz, gz * self.alpha)
+
+
+class Softmax(Function):
+    """z = exp(a - max a) / Σ exp(a - max a) along axis; dz = z·(g − Σ g·z)."""
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, a):
+        e = B.xp.exp(a - a.max(axis=self.axis, keepdims=True))
+        self.z = e / e.sum(axis=self.axis, keepdims=True)
+        return self.z
+
+    def backward(self, gz):
+        z = self.z
+        return z * (gz - (gz * z).sum(axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """z = a − logsumexp(a) along axis (shifted by the max, so no overflow); dz = g − softmax·Σg."""
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, a):
+        shifted = a - a.max(axis=self.axis, keepdims=True)
+        self.z = shifted - B.xp.log(B.xp.exp(shifted).sum(axis=self.axis, keepdims=True))
+        return self.z
+
+    def backward(self, gz):
+        return gz - B.xp.exp(self.z) * gz.sum(axis=self.axis, keepdims=True)
+
+
+# ---- reductions -------------------------------------------------------------------------------
+
+def _norm_axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    return tuple(sorted(ax % ndim for ax in axes))
+
+
+def _expand_back(g, axes, keepdims):
+    """Re-insert reduced axes so g broadcasts against the input."""
+    if keepdims:
+        return g
+    for ax in axes:
+        g = B.xp.expand_dims(g, ax)
+    return g
+
+
+class Sum(Function):
+    """z = Σ a over axis (all axes when None)."""
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, a):
+        return a.sum(axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, gz):
+        a = self.saved_inputs[0]
+        g = _expand_back(gz, _norm_axes(self.axis, a.ndim), self.keepdims)
+        return B.xp.broadcast_to(g, a.shape)
+
+
+class Mean(Function):
+    """z = mean of a over axis (all axes when None)."""
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, a):
+        return a.mean(axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, gz):
+        a = self.saved_inputs[0]
+        axes = _norm_axes(self.axis, a.ndim)
+        n = 1
+        for ax in axes:
+            n *= a.shape[ax]
+        g = _expand_back(gz, axes, self.keepdims) / n
+        return B.xp.broadcast_to(g, a.shape)
+
+
+class Max(Function):
+    """z = max of a over axis; the gradient is shared equally among tied maxima."""
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, a):
+        self.z = a.max(axis=self.axis, keepdims=True)
+        if self.keepdims:
+            return self.z
+        axes = _norm_axes(self.axis, a.ndim)
+        return self.z.reshape(tuple(n for i, n in enumerate(a.shape) if i not in axes))
+
+    def backward(self, gz):
+        a = self.saved_inputs[0]
+        mask = a == self.z
+        g = _expand_back(gz, _norm_axes(self.axis, a.ndim), self.keepdims)
+        return g * mask / mask.sum(axis=self.axis, keepdims=True)

@@ -1,0 +1,209 @@
+"""Tensor, Function and the reverse-mode backward pass over the dynamic graph."""
+import contextlib
+
+import numpy as np
+
+from .. import backend as B
+from ..errors import DTypeError, GradientError, ShapeError
+
+_grad_enabled = True
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Inside this block ops record no graph (inference, optimizer updates)."""
+    global _grad_enabled
+    prev, _grad_enabled = _grad_enabled, False
+    try:
+        yield
+    finally:
+        _grad_enabled = prev
+
+
+def is_grad_enabled():
+    """True unless inside ``no_grad()``."""
+    return _grad_enabled
+
+
+def as_array(x, dtype=None):
+    """Raw array of the active module from a Tensor, array, list or scalar (Python floats become floatx)."""
+    if isinstance(x, Tensor):
+        return x.data
+    if isinstance(x, (float, int, bool, list, tuple)) and dtype is None:
+        arr = B.xp.asarray(x)
+        return arr.astype(B.floatx()) if arr.dtype.kind == "f" or isinstance(x, float) else arr
+    return B.xp.asarray(x, dtype=dtype)
+
+
+def unbroadcast(grad, shape):
+    """Sum a broadcast gradient back to ``shape`` (the operand's shape)."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad
+
+
+class Tensor:
+    """An array with an optional gradient; ops on it record the graph that ``backward`` walks."""
+
+    __array_priority__ = 1000  # numpy defers `ndarray op Tensor` to Tensor's reflected operators
+
+    def __init__(self, data, requires_grad=False, dtype=None, name=None):
+        self.data = as_array(data, dtype)
+        self.grad = None
+        self.creator = None
+        self.name = name
+        self._requires_grad = False
+        self.requires_grad = requires_grad
+
+    @property
+    def requires_grad(self):
+        """Whether backward computes a gradient for this tensor."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        if flag and self.data.dtype.kind != "f":
+            raise DTypeError(f"only float tensors can require grad; this tensor has dtype {self.data.dtype}"
+                             " (cast it first, e.g. Tensor(x, dtype='float32'))")
+        self._requires_grad = bool(flag)
+
+    shape = property(lambda self: self.data.shape, doc="Shape of the underlying array.")
+    dtype = property(lambda self: self.data.dtype, doc="dtype of the underlying array.")
+    ndim = property(lambda self: self.data.ndim, doc="Number of dimensions.")
+    size = property(lambda self: self.data.size, doc="Number of elements.")
+
+    def __len__(self):
+        return len(self.data)
+
+    def __repr__(self):
+        grad = ", requires_grad=True" if self.requires_grad else ""
+        name = f", name={self.name!r}" if self.name else ""
+        return f"Tensor({B.to_numpy(self.data)!r}{grad}{name})"
+
+    def numpy(self):
+        """The value as a host NumPy array (a copy on GPU, the array itself on CPU)."""
+        return B.to_numpy(self.data)
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        return self.data.item()
+
+    def detach(self):
+        """A tensor sharing this one's data but cut from the graph."""
+        return Tensor(self.data)
+
+    def astype(self, dtype):
+        """A copy of this tensor with another dtype (not differentiable)."""
+        return Tensor(self.data.astype(dtype))
+
+    def zero_grad(self):
+        """Forget the accumulated gradient."""
+        self.grad = None
+
+    def assign(self, value):
+        """Overwrite the value in place (same shape), as Keras's ``Variable.assign``."""
+        value = as_array(value)
+        if value.shape != self.data.shape:
+            raise ShapeError(f"cannot assign a value of shape {value.shape} to {self._label()} of shape {self.data.shape}")
+        self.data[...] = value
+
+    def _label(self):
+        return f"tensor {self.name!r}" if self.name else "a tensor"
+
+    def backward(self, grad=None):
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad."""
+        if grad is None:
+            if self.data.size != 1:
+                raise GradientError(f"backward() needs an explicit gradient for a non-scalar output of shape "
+                                    f"{self.data.shape}; call .sum() first or pass grad=")
+            grad = B.xp.ones_like(self.data)
+        else:
+            grad = as_array(grad, self.data.dtype)
+            if grad.shape != self.data.shape:
+                raise ShapeError(f"backward(grad): grad has shape {grad.shape}, output has shape {self.data.shape}")
+        backprop(self, grad)
+
+    # Python operators; the ops module fills these in (see ops.py bottom).
+
+
+def _topological_order(root):
+    """Creators reachable from root, each after all functions that consume its output (iterative DFS)."""
+    order, seen = [], set()
+    stack = [(root.creator, False)] if root.creator else []
+    while stack:
+        fn, done = stack.pop()
+        if done:
+            order.append(fn)
+            continue
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        stack.append((fn, True))
+        for t in fn.inputs:
+            if t.creator is not None and id(t.creator) not in seen:
+                stack.append((t.creator, False))
+    order.reverse()
+    return order
+
+
+def backprop(root, grad):
+    """Walk the graph from root in reverse topological order, summing gradients per tensor."""
+    if root.creator is None:
+        if root.requires_grad:
+            root.grad = Tensor(grad if root.grad is None else root.grad.data + grad)
+        return
+    grads = {id(root): grad}
+    for fn in _topological_order(root):
+        gy = grads.pop(fn.out_id, None)
+        if gy is None:
+            continue
+        gxs = fn.backward(gy)
+        if not isinstance(gxs, tuple):
+            gxs = (gxs,)
+        for t, gx in zip(fn.inputs, gxs):
+            if gx is None or not t.requires_grad:
+                continue
+            if t.creator is None:
+                t.grad = Tensor(gx if t.grad is None else t.grad.data + gx)
+            else:
+                key = id(t)
+                grads[key] = gx if key not in grads else grads[key] + gx
+
+
+class Function:
+    """One differentiable op: ``forward(*arrays)`` and ``backward(grad)`` side by side.
+
+    Subclasses keep what backward needs on ``self`` (``self.saved_inputs`` holds the input arrays).
+    """
+
+    def __call__(self, *inputs):
+        tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
+        arrays = [t.data for t in tensors]
+        try:
+            y = self.forward(*arrays)
+        except ValueError as e:
+            shapes = " and ".join(str(a.shape) for a in arrays)
+            raise ShapeError(f"{type(self).__name__.lower()}: incompatible shapes {shapes} ({e})") from e
+        out = Tensor.__new__(Tensor)
+        out.data, out.grad, out.creator, out.name, out._requires_grad = y, None, None, None, False
+        if _grad_enabled and any(t._requires_grad for t in tensors):
+            out._requires_grad = True
+            out.creator = self
+            self.inputs = tensors
+            self.out_id = id(out)  # an id, not the tensor: no reference cycle
+            self.saved_inputs = arrays
+        return out
+
+    def forward(self, *xs):
+        """Compute the output array from input arrays."""
+        raise NotImplementedError
+
+    def backward(self, gy):
+        """Gradients w.r.t. each input (a tuple, or one array for one input) from the output's gradient."""
+        raise NotImplementedError

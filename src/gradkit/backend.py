@@ -1,0 +1,67 @@
+"""The array module (NumPy, or CuPy on request), the float dtype policy and the library's random Generator."""
+import os
+
+import numpy as np
+
+from .errors import BackendError, ConfigError
+
+xp = np
+"""The active array module; read it as ``backend.xp`` at call time (it changes with set_backend)."""
+
+_FLOATX = "float32"
+_RNG = np.random.default_rng()
+_BACKENDS = ("numpy", "cupy")
+
+
+def set_backend(name):
+    """Select the array module: "numpy" (default) or "cupy" (needs CuPy and a GPU)."""
+    global xp
+    if name not in _BACKENDS:
+        raise BackendError(f"unknown backend {name!r}; expected one of {', '.join(_BACKENDS)}")
+    if name == "cupy":
+        try:
+            import cupy
+        except ImportError as e:
+            raise BackendError("backend 'cupy' needs CuPy: pip install cupy-cuda12x (and an NVIDIA GPU)") from e
+        xp = cupy
+    else:
+        xp = np
+
+
+def backend():
+    """Name of the active array module ("numpy" or "cupy")."""
+    return "cupy" if xp is not np else "numpy"
+
+
+def floatx():
+    """The default float dtype name, "float32" as in Keras."""
+    return _FLOATX
+
+
+def set_floatx(dtype):
+    """Set the default float dtype: "float16", "float32" or "float64"."""
+    global _FLOATX
+    name = np.dtype(dtype).name
+    if name not in ("float16", "float32", "float64"):
+        raise ConfigError(f"floatx must be float16, float32 or float64, got {dtype!r}")
+    _FLOATX = name
+
+
+def rng():
+    """The library's one NumPy Generator; every random draw in gradkit comes from it."""
+    return _RNG
+
+
+def set_seed(seed):
+    """Reset the library's Generator so the same seed repeats every draw bit for bit."""
+    global _RNG
+    _RNG = np.random.default_rng(seed)
+
+
+def to_numpy(a):
+    """Host NumPy copy of an array of the active module."""
+    return a.get() if hasattr(a, "get") and xp is not np else np.asarray(a)
+
+
+if os.environ.get("GRADKIT_BACKEND"):
+    set_backend(os.environ["GRADKIT_BACKEND"].lower())

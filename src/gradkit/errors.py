@@ -1,0 +1,37 @@
+"""gradkit's exceptions: every user mistake raises one of these, in the user's words."""
+
+
+class GradkitError(Exception):
+    """Base class of all gradkit errors."""
+
+
+class ShapeError(GradkitError, ValueError):
+    """Shapes that do not fit: names the op or layer and both shapes."""
+
+
+class DTypeError(GradkitError, TypeError):
+    """A dtype that cannot do what was asked (e.g. an integer tensor requiring grad)."""
+
+
+class GradientError(GradkitError, RuntimeError):
+    """A backward pass that cannot run as asked."""
+
+
+class BackendError(GradkitError, ImportError):
+    """An array backend that is unknown or not installed."""
+
+
+class GradcheckError(GradkitError, AssertionError):
+    """Backprop and numerical gradients disagree beyond tolerance."""
+
+
+class ConfigError(GradkitError, ValueError):
+    """An unknown name or a bad argument value (lists the valid ones)."""
+
+
+class DataError(GradkitError, ValueError):
+    """Input data that cannot be used as given (NaN, lengths, label format)."""
+
+
+class TrainingError(GradkitError, RuntimeError):
+    """Training that cannot go on (e.g. a loss that turned NaN or inf)."""

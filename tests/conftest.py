@@ -1,0 +1,35 @@
+"""Shared fixtures: float64 where gradients are checked, a fixed library seed for every test."""
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from gradkit import backend  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _seed_and_floatx():
+    backend.set_seed(1234)
+    prev = backend.floatx()
+    yield
+    backend.set_floatx(prev)
+
+
+@pytest.fixture
+def float64():
+    """Run the test with floatx float64."""
+    backend.set_floatx("float64")
+    yield
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+def datasets_dir():
+    """The local dataset mirror named by GRADKIT_DATA, or None."""
+    d = os.environ.get("GRADKIT_DATA")
+    return d if d and os.path.isdir(d) else None
