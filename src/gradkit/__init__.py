@@ -1,8 +1,30 @@
-"""gradkit: deep learning from first principles, under a Keras-compatible API."""
+"""gradkit: deep learning from first principles, under a Keras-compatible API.
+
+``import gradkit as keras`` serves Keras code: keras.Sequential, keras.Model, keras.Input,
+keras.layers, keras.optimizers, keras.losses, keras.metrics, keras.callbacks, ...
+Submodules load on first use, so ``import gradkit`` itself needs only NumPy.
+"""
+import importlib
+
 from . import backend, utils
 from .autograd import Function, Tensor, no_grad, ops
 from .errors import GradkitError, ShapeError
 
 __version__ = "0.1.0"
 
-__all__ = ["Tensor", "Function", "no_grad", "ops", "backend", "GradkitError", "ShapeError", "__version__"]
+_SUBMODULES = {"layers", "models", "losses", "metrics", "optimizers", "callbacks", "initializers",
+               "activations", "datasets", "preprocessing", "gradcheck", "plots", "parallel", "io",
+               "recipes", "training", "errors"}
+_FROM = {"Sequential": "models", "Model": "models", "Input": "layers", "load_model": "models"}
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _FROM:
+        return getattr(importlib.import_module(f".{_FROM[name]}", __name__), name)
+    raise AttributeError(f"module 'gradkit' has no attribute {name!r}")
+
+
+__all__ = ["Tensor", "Function", "no_grad", "ops", "backend", "utils", "GradkitError", "ShapeError",
+           "Sequential", "Model", "Input", "load_model", "__version__", *sorted(_SUBMODULES)]

@@ -1,0 +1,1 @@
+"""Training machinery: batching strategies, callbacks, History, progress."""
