@@ -7,6 +7,7 @@ from .. import backend as B
 from ..errors import DTypeError, GradientError, ShapeError
 
 _grad_enabled = True
+_tape = None  # a list while a step is being traced (see training/compiled.py)
 
 
 @contextlib.contextmanager
@@ -29,6 +30,8 @@ def as_array(x, dtype=None):
     """Raw array of the active module from a Tensor, array, list or scalar (Python floats become floatx)."""
     if isinstance(x, Tensor):
         return x.data
+    if hasattr(x, "tocsr"):  # a scipy.sparse matrix passes through (first-layer input; never requires grad)
+        return x if dtype is None else x.astype(dtype, copy=False)
     if isinstance(x, (float, int, bool, list, tuple)) and dtype is None:
         arr = B.xp.asarray(x)
         return arr.astype(B.floatx()) if arr.dtype.kind == "f" or isinstance(x, float) else arr
@@ -68,6 +71,8 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag):
+        if flag and hasattr(self.data, "tocsr"):
+            raise DTypeError("a sparse tensor cannot require grad (use it as a constant input)")
         if flag and self.data.dtype.kind != "f":
             raise DTypeError(f"only float tensors can require grad; this tensor has dtype {self.data.dtype}"
                              " (cast it first, e.g. Tensor(x, dtype='float32'))")
@@ -79,7 +84,7 @@ class Tensor:
     size = property(lambda self: self.data.size, doc="Number of elements.")
 
     def __len__(self):
-        return len(self.data)
+        return self.data.shape[0]
 
     def __repr__(self):
         grad = ", requires_grad=True" if self.requires_grad else ""
@@ -132,7 +137,7 @@ class Tensor:
     # Python operators; the ops module fills these in (see ops.py bottom).
 
 
-def _topological_order(root):
+def topological_order(root):
     """Creators reachable from root, each after all functions that consume its output (iterative DFS)."""
     order, seen = [], set()
     stack = [(root.creator, False)] if root.creator else []
@@ -152,6 +157,17 @@ def _topological_order(root):
     return order
 
 
+@contextlib.contextmanager
+def tracing(tape):
+    """Record every Function call as (function, input tensors, output tensor) into ``tape``."""
+    global _tape
+    prev, _tape = _tape, tape
+    try:
+        yield tape
+    finally:
+        _tape = prev
+
+
 def backprop(root, grad):
     """Walk the graph from root in reverse topological order, summing gradients per tensor."""
     if root.creator is None:
@@ -159,7 +175,7 @@ def backprop(root, grad):
             root.grad = Tensor(grad if root.grad is None else root.grad.data + grad)
         return
     grads = {id(root): grad}
-    for fn in _topological_order(root):
+    for fn in topological_order(root):
         gy = grads.pop(fn.out_id, None)
         if gy is None:
             continue
@@ -198,6 +214,8 @@ class Function:
             self.inputs = tensors
             self.out_id = id(out)  # an id, not the tensor: no reference cycle
             self.saved_inputs = arrays
+        if _tape is not None:
+            _tape.append((self, tensors, out))
         return out
 
     def forward(self, *xs):
