@@ -2,6 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# The local dataset mirror, when it sits beside the checkout (as on CI).
+GRADKIT_DATA ?= $(abspath $(wildcard ../shared/datasets))
+export GRADKIT_DATA
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -1,0 +1,5 @@
+"""Keras's datasets (mnist, fashion_mnist, imdb, reuters, boston_housing) with the same ``load_data`` results,
+read from the GRADKIT_DATA mirror, the user cache, the package, or one hash-verified download; plus logic_gates."""
+from . import boston_housing, fashion_mnist, imdb, logic_gates, mnist, reuters  # noqa: F401
+
+__all__ = ["boston_housing", "fashion_mnist", "imdb", "logic_gates", "mnist", "reuters"]
