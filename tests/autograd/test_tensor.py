@@ -127,3 +127,8 @@ def test_cupy_backend_missing_gives_clear_error():
     assert backend.backend() == "numpy"
     with pytest.raises(gradkit.errors.BackendError, match="numpy, cupy"):
         backend.set_backend("jax")
+
+
+def test_numpy_scalars_keep_their_dtype():
+    assert Tensor(np.float64(0.1)).dtype == np.float64
+    assert Tensor(0.1).dtype == np.float32

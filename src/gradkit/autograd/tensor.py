@@ -32,9 +32,9 @@ def as_array(x, dtype=None):
         return x.data
     if hasattr(x, "tocsr"):  # a scipy.sparse matrix passes through (first-layer input; never requires grad)
         return x if dtype is None else x.astype(dtype, copy=False)
-    if isinstance(x, (float, int, bool, list, tuple)) and dtype is None:
+    if dtype is None and type(x) in (float, int, bool, list, tuple):  # Python data, not NumPy scalars
         arr = B.xp.asarray(x)
-        return arr.astype(B.floatx()) if arr.dtype.kind == "f" or isinstance(x, float) else arr
+        return arr.astype(B.floatx()) if arr.dtype.kind == "f" or type(x) is float else arr
     return B.xp.asarray(x, dtype=dtype)
 
 

@@ -1,0 +1,86 @@
+"""Every picture is a real PNG, drawn from recorded arrays whose values are checked here."""
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from gradkit import descent as D  # noqa: E402
+from gradkit import plots  # noqa: E402
+from gradkit.reference import least_squares  # noqa: E402
+from gradkit.training.history import History  # noqa: E402
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def assert_png(path):
+    data = path.read_bytes()
+    assert data[:8] == PNG and len(data) > 5000
+
+
+@pytest.fixture(scope="module")
+def boston():
+    return D.boston_rm_lstat()
+
+
+def test_history_curves_from_history_and_dict(tmp_path):
+    h = History()
+    for epoch, logs in enumerate([{"loss": 1.0, "acc": 0.5, "val_loss": 1.2, "val_acc": 0.4},
+                                  {"loss": 0.5, "acc": 0.8, "val_loss": 0.9, "val_acc": 0.6}]):
+        h.on_epoch_end(epoch, logs)
+    assert h.history["val_acc"] == [0.4, 0.6]
+    assert_png(plots.plot_history(h, tmp_path / "h.png"))
+    assert_png(plots.plot_history({"loss": [3.0, 2.0, 1.0]}, tmp_path / "sub" / "loss.png"))
+
+
+def test_strategies_on_the_loss_surface(boston, tmp_path):
+    x, y = boston
+    runs = {s: D.linear_gd(x, y, steps=100, strategy=s, seed=1) for s in D.STRATEGIES}
+    for r in runs.values():
+        assert r.weights.shape == (101, 2) and np.array_equal(r.weights[0], [0, 0])
+    assert np.array_equal(runs["full"].loss[0], runs["sgd"].loss[0])  # one start for all
+    w1, w2 = np.meshgrid(np.linspace(-5, 35, 60), np.linspace(-35, 5, 50))
+    z = D.mse_surface(x, y, w1, w2)
+    assert z.shape == (50, 60)
+    ls = least_squares(x, y)
+    assert z.min() >= ls.mse - 1e-9  # the surface's floor is the least-squares optimum
+    assert_png(plots.plot_loss_surface(w1, w2, z, {k: r.weights for k, r in runs.items()}, tmp_path / "s.png",
+                                       optimum=ls.weights))
+    assert_png(plots.plot_loss_curves({k: r.loss for k, r in runs.items()}, tmp_path / "c.png", optimum=ls.mse))
+
+
+def test_learning_rates_figure_cuts_the_diverging_curve(boston, tmp_path):
+    x, y = boston
+    res = D.lr_sweep(x, y, lrs=(1e-4, 0.01, 1.0), steps=100, verbose=False)
+    start = np.mean((y - 1.0) ** 2)
+    assert all(r.loss[0] == pytest.approx(start, rel=1e-14) for r in res.values())
+    assert res[1.0].diverged and not res[0.01].diverged
+    steps, clipped, first = plots._clip_curve(res[1.0].loss, ceiling=10 * start)
+    assert first == int(np.argmax(res[1.0].loss > 10 * start)) and clipped[-1] == 10 * start
+    assert len(clipped) == first + 1
+    assert_png(plots.plot_learning_rates({f"lr={k:g}": r.loss for k, r in res.items()}, tmp_path / "lr.png"))
+
+
+def test_clip_curve_cuts_at_the_first_bad_point():
+    steps, v, first = plots._clip_curve([5.0, 3.0, np.inf, np.nan], ceiling=10.0)
+    assert first == 2 and v.tolist() == [5.0, 3.0, 10.0] and steps.tolist() == [0, 1, 2]
+    assert plots._clip_curve([1.0, 2.0], ceiling=10.0)[2] is None
+
+
+def test_local_minimum_picture(tmp_path):
+    runs = {"from 2.0": D.descend_1d(x0=2.0).xs, "from -0.5": D.descend_1d(x0=-0.5).xs}
+    g, loc = D.quartic_minima()
+    assert runs["from 2.0"][-1] == pytest.approx(loc, abs=1e-6)
+    assert runs["from -0.5"][-1] == pytest.approx(g, abs=1e-6)
+    assert_png(plots.plot_descent_1d(D.quartic, runs, tmp_path / "1d.png"))
+
+
+def test_decision_boundary_for_a_two_input_classifier(tmp_path):
+    x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    seen = []
+
+    def predict(a):
+        seen.append(a.shape)
+        return (1 / (1 + np.exp(-(10 * a[:, 0] + 10 * a[:, 1] - 15))))[:, None]  # an AND neuron, (n, 1)
+
+    assert_png(plots.plot_decision_boundary(predict, x, [0, 0, 0, 1], tmp_path / "and.png", resolution=50))
+    assert seen == [(2500, 2)]
