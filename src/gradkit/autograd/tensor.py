@@ -4,7 +4,7 @@ import contextlib
 import numpy as np
 
 from .. import backend as B
-from ..errors import DTypeError, GradientError, ShapeError
+from ..errors import DTypeError, GradientError, GradkitError, ShapeError
 
 _grad_enabled = True
 _tape = None  # a list while a step is being traced (see training/compiled.py)
@@ -204,6 +204,8 @@ class Function:
         try:
             y = self.forward(*arrays)
         except ValueError as e:
+            if isinstance(e, GradkitError):
+                raise
             shapes = " and ".join(str(a.shape) for a in arrays)
             raise ShapeError(f"{type(self).__name__.lower()}: incompatible shapes {shapes} ({e})") from e
         out = Tensor.__new__(Tensor)

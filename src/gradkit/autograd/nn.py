@@ -1,0 +1,346 @@
+"""Fused neural-network ops: Dense, softmax/sigmoid cross-entropies and a few activations.
+
+Each is one Function (forward and backward side by side) because it is measurably faster than the
+composition of primitives: fewer temporaries, and backward skips gradients nobody asked for (the
+input batch of the first layer, the labels). Cross-entropies return one value per sample.
+"""
+import math
+
+from .. import backend as B
+from ..errors import DataError, ShapeError
+from .shape_ops import ExpandDims
+from .tensor import Function, Tensor
+
+
+def _t(x):
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _wants(fn, i):
+    """Whether input i of fn needs a gradient."""
+    return fn.inputs[i]._requires_grad
+
+
+def is_sparse(a):
+    """True for a scipy.sparse matrix (anything with ``tocsr``)."""
+    return hasattr(a, "tocsr")
+
+
+class Cast(Function):
+    """z = a as another dtype (also a scipy.sparse a); the gradient is cast back. Traced, so replay-safe."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, a):
+        return a.astype(self.dtype)
+
+    def backward(self, gz):
+        return gz.astype(self.saved_inputs[0].dtype)
+
+
+def cast(a, dtype):
+    """a converted to dtype as an op (a no-op returning a itself when the dtype already matches)."""
+    a = _t(a)
+    return a if a.dtype == dtype else Cast(dtype)(a)
+
+
+# ---- Dense ------------------------------------------------------------------------------------
+
+class Dense(Function):
+    """y = x @ W (+ b); x may have leading batch dims or be a scipy.sparse matrix (no gradient for it)."""
+
+    def forward(self, x, w, b=None):
+        if is_sparse(x):
+            y = B.xp.asarray(x @ w)
+        elif x.ndim == 2:
+            y = x @ w
+        else:
+            y = (x.reshape(-1, x.shape[-1]) @ w).reshape(x.shape[:-1] + (w.shape[1],))
+        if b is not None:
+            y += b
+        return y
+
+    def backward(self, gy):
+        x, w = self.saved_inputs[0], self.saved_inputs[1]
+        g2 = gy.reshape(-1, gy.shape[-1])
+        gx = gw = gb = None
+        if _wants(self, 0) and not is_sparse(x):
+            gx = (g2 @ w.T).reshape(x.shape)
+        if _wants(self, 1):
+            gw = x.T @ g2 if is_sparse(x) else x.reshape(-1, x.shape[-1]).T @ g2
+            gw = B.xp.asarray(gw)
+        if len(self.saved_inputs) == 3 and _wants(self, 2):
+            gb = g2.sum(axis=0)
+        return (gx, gw, gb) if len(self.saved_inputs) == 3 else (gx, gw)
+
+
+def dense(x, kernel, bias=None):
+    """x @ kernel + bias in one op (bias may be None); x may be a scipy.sparse CSR batch."""
+    args = (_t(x), _t(kernel)) if bias is None else (_t(x), _t(kernel), _t(bias))
+    return Dense()(*args)
+
+
+# ---- cross-entropies ---------------------------------------------------------------------------
+
+def _log_softmax(z):
+    """log softmax along the last axis of a raw array, and the softmax itself."""
+    shifted = z - z.max(axis=-1, keepdims=True)
+    e = B.xp.exp(shifted)
+    s = e.sum(axis=-1, keepdims=True)
+    logp = shifted
+    logp -= B.xp.log(s)
+    e /= s
+    return logp, e
+
+
+class SoftmaxCrossEntropy(Function):
+    """loss = −Σ_k y_k · log softmax(z)_k over the last axis; dz = p·Σy − y."""
+
+    def forward(self, z, y):
+        self.logp, self.p = _log_softmax(z)
+        return -(y * self.logp).sum(axis=-1)
+
+    def backward(self, g):
+        y = self.saved_inputs[1]
+        g = g[..., None]
+        gz = gy = None
+        if _wants(self, 0):
+            gz = self.p * y.sum(axis=-1, keepdims=True)
+            gz -= y
+            gz *= g
+        if _wants(self, 1):
+            gy = -self.logp * g
+        return gz, gy
+
+
+def softmax_cross_entropy(logits, y_onehot):
+    """Per-sample categorical cross-entropy from logits and one-hot (or soft) labels, fused."""
+    logits = _t(logits)
+    y = _labels_like(y_onehot, logits)
+    if y.shape != logits.shape:
+        raise ShapeError(f"softmax cross-entropy: labels of shape {y.shape} for logits of shape {logits.shape} "
+                         "(integer labels need the sparse variant)")
+    return SoftmaxCrossEntropy()(logits, y)
+
+
+class SparseSoftmaxCrossEntropy(Function):
+    """loss = −log softmax(z)[label] (0 where label == ignore_class); dz = p − onehot(label)."""
+
+    def __init__(self, ignore_class=None):
+        self.ignore_class = ignore_class
+
+    def forward(self, z, labels):
+        logp, self.p = _log_softmax(z)
+        labels = labels.reshape(-1).astype(B.xp.intp, copy=False)  # (n,) or (n, 1), ints or floats
+        self.mask = None
+        if self.ignore_class is not None:
+            self.mask = (labels != self.ignore_class).reshape(z.shape[:-1])
+            labels = B.xp.where(labels == self.ignore_class, 0, labels)
+        self.rows, self.cols = B.xp.arange(labels.shape[0]), labels
+        loss = -logp.reshape(-1, z.shape[-1])[self.rows, labels].reshape(z.shape[:-1])
+        return loss * self.mask if self.mask is not None else loss
+
+    def backward(self, g):
+        gz = self.p
+        gz.reshape(-1, gz.shape[-1])[self.rows, self.cols] -= 1
+        if self.mask is not None:
+            g = g * self.mask
+        gz *= g[..., None]
+        return gz, None
+
+
+def sparse_softmax_cross_entropy(logits, labels, ignore_class=None):
+    """Per-sample cross-entropy from logits and integer class labels, fused (labels (n,) or (n,1))."""
+    logits, labels = _t(logits), _t(labels)
+    if labels.size != math.prod(logits.shape[:-1]):
+        raise ShapeError(f"sparse cross-entropy: {labels.size} labels (shape {labels.shape}) for "
+                         f"{math.prod(logits.shape[:-1])} samples (logits shape {logits.shape})")
+    _check_classes(labels.data, logits.shape[-1], ignore_class)
+    return SparseSoftmaxCrossEntropy(ignore_class)(logits, labels)
+
+
+def _check_classes(labels, n_classes, ignore_class):
+    """DataError unless every label (other than ignore_class) is a class index in [0, n_classes)."""
+    if ignore_class is not None:
+        labels = labels[labels != ignore_class]
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        raise DataError(f"sparse cross-entropy: labels must be class indices in [0, {n_classes}), got values "
+                        f"from {labels.min()} to {labels.max()}")
+
+
+def _labels_like(y, z):
+    """Labels as a Tensor in the logits' rank ((n,) beside (n,1) logits become (n,1)) and dtype.
+
+    Done with ops, not by copying arrays, so a traced step replays with each new batch's labels.
+    """
+    y = _t(y)
+    if y.ndim == z.ndim - 1:
+        y = ExpandDims(-1)(y)
+    return cast(y, z.dtype)
+
+
+class SigmoidBinaryCrossEntropy(Function):
+    """loss = mean over the last axis of max(z,0) − z·y + log(1 + e^−|z|); dz = (σ(z) − y) / C."""
+
+    def forward(self, z, y):
+        e = B.xp.exp(-B.xp.abs(z))
+        self.e = e
+        out = B.xp.maximum(z, 0)
+        out -= z * y
+        out += B.xp.log1p(e)
+        return out.mean(axis=-1)
+
+    def backward(self, g):
+        z, y = self.saved_inputs
+        gz = gy = None
+        scale = g[..., None] / z.shape[-1]
+        if _wants(self, 0):
+            e = self.e
+            # σ(z) from e = exp(−|z|): 1/(1+e) for z ≥ 0, e/(1+e) for z < 0
+            gz = B.xp.where(z >= 0, 1, e)
+            gz /= 1 + e
+            gz -= y
+            gz *= scale
+        if _wants(self, 1):
+            gy = -z * scale
+        return gz, gy
+
+
+def sigmoid_binary_cross_entropy(logits, y):
+    """Per-sample binary cross-entropy from logits (mean over the last axis, as Keras), fused."""
+    logits = _t(logits)
+    return SigmoidBinaryCrossEntropy()(logits, _labels_like(y, logits))
+
+
+# ---- activations not among the primitives ---------------------------------------------------------
+
+class Step(Function):
+    """Heaviside step: 1 where a > 0, else 0; its gradient is zero everywhere."""
+
+    def forward(self, a):
+        return (a > 0).astype(a.dtype)
+
+    def backward(self, gz):
+        return B.xp.zeros_like(gz)
+
+
+class Elu(Function):
+    """z = a if a > 0 else α(eᵃ − 1); dz/da = 1 or z + α."""
+
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+
+    def forward(self, a):
+        neg = B.xp.expm1(B.xp.minimum(a, 0))
+        neg *= self.alpha
+        self.z = B.xp.where(a > 0, a, neg)
+        return self.z
+
+    def backward(self, gz):
+        a = self.saved_inputs[0]
+        return B.xp.where(a > 0, gz, gz * (self.z + self.alpha))
+
+
+class Softplus(Function):
+    """z = log(1 + eᵃ) computed as max(a,0) + log1p(e^−|a|); dz/da = σ(a)."""
+
+    def forward(self, a):
+        z = B.xp.log1p(B.xp.exp(-B.xp.abs(a)))
+        z += B.xp.maximum(a, 0)
+        return z
+
+    def backward(self, gz):
+        from .ops import stable_sigmoid
+        return gz * stable_sigmoid(self.saved_inputs[0])
+
+
+def step(a):
+    """Heaviside step (the perceptron's activation); zero gradient."""
+    return Step()(_t(a))
+
+
+def elu(a, alpha=1.0):
+    """Exponential linear unit."""
+    return Elu(alpha)(_t(a))
+
+
+def softplus(a):
+    """log(1 + exp(a)), without overflow."""
+    return Softplus()(_t(a))
+
+
+# ---- layers with state or randomness in forward (so a replayed step redraws / updates them) ---------
+
+class Dropout(Function):
+    """Inverted dropout: z = a · mask / (1 − rate), mask ~ Bernoulli(1 − rate) drawn from backend.rng()."""
+
+    def __init__(self, rate):
+        self.rate = rate
+
+    def forward(self, a):
+        keep = B.rng().random(a.shape, dtype=a.dtype if a.dtype.kind == "f" and a.itemsize >= 4 else "float32")
+        self.mask = B.xp.asarray(keep >= self.rate).astype(a.dtype)
+        self.mask *= 1 / (1 - self.rate)
+        return a * self.mask
+
+    def backward(self, gz):
+        return gz * self.mask
+
+
+def dropout(a, rate):
+    """Inverted dropout of rate ``rate`` (call only while training)."""
+    return Dropout(rate)(_t(a))
+
+
+class BatchNorm(Function):
+    """y = γ·(x − μ)/√(σ² + ε) + β over all axes but the last, μ, σ² from the batch (biased).
+
+    In training the moving statistics (raw arrays given at construction) are updated in place:
+    m ← m·momentum + μ·(1 − momentum), as Keras. Inputs: x, then γ if scale, then β if center.
+    """
+
+    def __init__(self, moving_mean, moving_var, momentum, epsilon, scale=True, center=True, training=True):
+        self.mm, self.mv, self.momentum, self.eps = moving_mean, moving_var, momentum, epsilon
+        self.scale, self.center, self.training = scale, center, training
+
+    def forward(self, x, *params):
+        axes = tuple(range(x.ndim - 1))
+        if self.training:
+            mean, var = x.mean(axis=axes), x.var(axis=axes)
+            self.mm *= self.momentum
+            self.mm += (1 - self.momentum) * mean
+            self.mv *= self.momentum
+            self.mv += (1 - self.momentum) * var
+        else:
+            mean, var = self.mm, self.mv
+        self.inv = 1 / B.xp.sqrt(var + self.eps)
+        self.xhat = (x - mean) * self.inv
+        y = self.xhat * params[0] if self.scale else self.xhat.copy()
+        if self.center:
+            y += params[-1]
+        return y
+
+    def backward(self, gy):
+        axes = tuple(range(gy.ndim - 1))
+        grads = []
+        gamma = self.saved_inputs[1] if self.scale else 1
+        if _wants(self, 0):
+            gxhat = gy * gamma
+            if self.training:  # dx = inv·(gx̂ − mean(gx̂) − x̂·mean(gx̂·x̂))
+                gxhat -= gxhat.mean(axis=axes) + self.xhat * (gxhat * self.xhat).mean(axis=axes)
+            grads.append(gxhat * self.inv)
+        else:
+            grads.append(None)
+        if self.scale:
+            grads.append((gy * self.xhat).sum(axis=axes))
+        if self.center:
+            grads.append(gy.sum(axis=axes))
+        return tuple(grads)
+
+
+def batch_norm(x, gamma, beta, moving_mean, moving_var, momentum=0.99, epsilon=1e-3, training=False):
+    """Batch normalization over the last axis (γ or β may be None); updates moving stats when training."""
+    params = [p for p in (gamma, beta) if p is not None]
+    fn = BatchNorm(moving_mean, moving_var, momentum, epsilon, gamma is not None, beta is not None, training)
+    return fn(_t(x), *params)

@@ -1,0 +1,9 @@
+"""Keras layers: ``from gradkit.layers import Dense, Dropout, Input, ...``."""
+from .base import KerasTensor, Layer
+from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer
+from .embedding import Embedding
+from .merging import Add, Concatenate
+from .normalization import BatchNormalization
+
+__all__ = ["Layer", "KerasTensor", "Dense", "Activation", "Dropout", "Flatten", "Input", "InputLayer",
+           "Embedding", "BatchNormalization", "Add", "Concatenate"]

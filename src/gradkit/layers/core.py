@@ -1,0 +1,157 @@
+"""Core layers: Dense, Activation, Dropout, Flatten, InputLayer and Input."""
+import math
+
+from .. import activations, initializers
+from ..autograd import Tensor, nn
+from ..autograd import functions as F
+from ..errors import ConfigError, ShapeError
+from .base import KerasTensor, Layer
+
+
+def _fmt(shape):
+    return str(tuple(shape))
+
+
+class Dense(Layer):
+    """y = activation(x @ kernel + bias), one fused op for the affine part (x may be scipy.sparse)."""
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(units, int) or units < 1:
+            raise ConfigError(f"Dense: units must be a positive integer, got {units!r}")
+        self.units, self.use_bias = units, use_bias
+        self.activation = activations.get(activation)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel = self.bias = None
+
+    def build(self, input_shape):
+        if input_shape[-1] is None:
+            raise ShapeError(f"layer '{self.name}' needs a known last input dimension, got shape {_fmt(input_shape)}")
+        self.kernel = self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
+        self.built = True
+
+    def _check(self, shape):
+        if self.kernel is not None and shape[-1] != self.kernel.shape[0]:
+            raise ShapeError(f"layer '{self.name}' expects inputs with {self.kernel.shape[0]} features, "
+                             f"got {shape[-1]} (x has shape {_fmt(shape)}).")
+
+    def preactivation(self, inputs, training=False):
+        """x @ kernel + bias, before the activation (the trainer fuses softmax/sigmoid into the loss)."""
+        x = _as_input(inputs)
+        self._maybe_build(tuple(x.shape))
+        self._check(x.shape)
+        if x.dtype != self.kernel.dtype and not x.requires_grad:  # constant input: cast, as Keras autocasts
+            x = nn.cast(x, self.kernel.dtype)
+        return nn.dense(x, self.kernel, self.bias)
+
+    def call(self, inputs, training=False):
+        return self.activation(self.preactivation(inputs, training))
+
+    def compute_output_shape(self, input_shape):
+        self._check(input_shape)
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "activation": activations.serialize(self.activation),
+                "use_bias": self.use_bias, "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer)}
+
+
+def _as_input(x):
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+class Activation(Layer):
+    """Applies an activation function (by name or callable)."""
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+
+    def preactivation(self, inputs, training=False):
+        """The input itself (what the activation is applied to)."""
+        return _as_input(inputs)
+
+    def call(self, inputs, training=False):
+        return self.activation(inputs)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "activation": activations.serialize(self.activation)}
+
+
+class Dropout(Layer):
+    """Inverted dropout: while training, zero each input with probability rate and scale the rest by 1/(1−rate).
+
+    The mask is drawn from gradkit's one Generator (``seed`` is accepted for Keras compatibility; seed the
+    run with ``gradkit.utils.set_random_seed``). At inference the layer is the identity.
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not 0 <= rate < 1:
+            raise ConfigError(f"Dropout: rate must be in [0, 1), got {rate}")
+        if noise_shape is not None:
+            raise ConfigError("Dropout: noise_shape is not supported")
+        self.rate, self.seed = float(rate), seed
+
+    def call(self, inputs, training=False):
+        if not training or self.rate == 0:
+            return inputs
+        return nn.dropout(inputs, self.rate)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+class Flatten(Layer):
+    """Reshape (batch, d1, d2, ...) to (batch, d1·d2·...)."""
+
+    def call(self, inputs, training=False):
+        return F.reshape(inputs, (inputs.shape[0], -1))
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        n = None if any(d is None for d in rest) else int(math.prod(rest))
+        return (input_shape[0], n)
+
+
+
+class InputLayer(Layer):
+    """The entry of a model: holds the input shape (without the batch dimension); the identity on data."""
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=False, name=None, input_shape=None, **kwargs):
+        shape = shape if shape is not None else input_shape
+        if shape is None:
+            raise ConfigError("InputLayer needs shape=, e.g. InputLayer(shape=(784,))")
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        self.shape, self.batch_size, self.sparse = shape, batch_size, sparse
+        self.built = True
+        self.output = KerasTensor((batch_size,) + shape, dtype=dtype, layer=self, inputs=[], name=self.name)
+
+    def call(self, inputs, training=False):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        cfg = {**super().get_config(), "shape": list(self.shape), "batch_size": self.batch_size,
+               "sparse": self.sparse, "dtype": self.dtype}
+        cfg.pop("input_shape", None)
+        return cfg
+
+
+def Input(shape=None, batch_size=None, dtype=None, sparse=False, name=None):  # noqa: N802 - Keras's name
+    """A symbolic input of shape (batch_size or None,) + shape, the start of a functional model."""
+    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse, name=name).output

@@ -1,0 +1,42 @@
+"""Embedding: integer ids → rows of a trainable (input_dim, output_dim) matrix."""
+from .. import backend as B
+from .. import initializers
+from ..autograd import Tensor
+from ..autograd import functions as F
+from ..errors import ConfigError, DataError
+from .base import Layer
+
+
+class Embedding(Layer):
+    """Look up a vector of output_dim for each integer id in [0, input_dim)."""
+
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", mask_zero=False,
+                 input_length=None, **kwargs):
+        super().__init__(**kwargs)
+        if input_dim < 1 or output_dim < 1:
+            raise ConfigError(f"Embedding: input_dim and output_dim must be positive, got {input_dim}, {output_dim}")
+        self.input_dim, self.output_dim = int(input_dim), int(output_dim)
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.mask_zero, self.input_length = mask_zero, input_length
+
+    def build(self, input_shape):
+        self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),
+                                          self.embeddings_initializer)
+        self.built = True
+
+    def call(self, inputs, training=False):
+        ids = inputs.data if isinstance(inputs, Tensor) else B.xp.asarray(inputs)
+        if ids.dtype.kind != "i":
+            ids = ids.astype(B.xp.int64)
+        if ids.size and (ids.min() < 0 or ids.max() >= self.input_dim):
+            raise DataError(f"layer '{self.name}': ids must lie in [0, {self.input_dim}), "
+                            f"got values from {int(ids.min())} to {int(ids.max())}")
+        return F.getitem(self.embeddings, ids)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape) + (self.output_dim,)
+
+    def get_config(self):
+        return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim,
+                "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
+                "mask_zero": self.mask_zero, "input_length": self.input_length}

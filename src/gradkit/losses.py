@@ -1,0 +1,278 @@
+"""Losses with Keras names: per-sample functions, classes that reduce over the batch, and ``get``.
+
+A per-sample function takes (y_true, y_pred) as Tensors or arrays and returns a Tensor of shape
+(batch,) built from gradkit ops, so any loss written from them differentiates. Probabilities are
+clipped to [ε, 1 − ε] with ε = 1e-7 as Keras does; ``from_logits=True`` uses fused, exact ops.
+"""
+import math
+
+from . import backend as B
+from .autograd import Tensor, nn
+from .autograd import functions as F
+from .errors import ConfigError, DataError, ShapeError
+
+EPSILON = 1e-7
+"""Keras's backend.epsilon(): probabilities are clipped to [EPSILON, 1 − EPSILON]."""
+
+
+def _pair(y_true, y_pred):
+    """Both as Tensors, y_true in y_pred's float dtype, ranks matched by Keras's squeeze_or_expand_to_same_rank.
+
+    Conversions are ops (not array copies) so a traced training step replays with each batch's labels.
+    """
+    p = y_pred if isinstance(y_pred, Tensor) else Tensor(y_pred)
+    if p.dtype.kind != "f":
+        p = nn.cast(p, B.floatx())
+    t = y_true if isinstance(y_true, Tensor) else Tensor(y_true)
+    if p.ndim == t.ndim + 1 and p.shape[-1] == 1:
+        if t.ndim == 1:
+            t = F.expand_dims(t, -1)
+        else:
+            p = F.squeeze(p, -1)
+    elif t.ndim == p.ndim + 1 and t.shape[-1] == 1:
+        t = F.squeeze(t, -1)
+    return nn.cast(t, p.dtype), p
+
+
+def mean_squared_error(y_true, y_pred):
+    """mean((y_pred − y_true)²) over the last axis."""
+    t, p = _pair(y_true, y_pred)
+    d = p - t
+    return F.mean(d * d, axis=-1)
+
+
+def mean_absolute_error(y_true, y_pred):
+    """mean(|y_pred − y_true|) over the last axis."""
+    t, p = _pair(y_true, y_pred)
+    return F.mean(F.abs(p - t), axis=-1)
+
+
+def huber(y_true, y_pred, delta=1.0):
+    """mean over the last axis of ½e² where |e| ≤ delta, else delta·|e| − ½delta² (e = y_pred − y_true)."""
+    t, p = _pair(y_true, y_pred)
+    e = p - t
+    a = F.abs(e)
+    quad = F.minimum(a, delta)  # ½q² + delta·(|e| − q) equals both branches
+    return F.mean(0.5 * quad * quad + delta * (a - quad), axis=-1)
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """−mean(y·log p + (1 − y)·log(1 − p)) over axis; p clipped to [1e-7, 1 − 1e-7] unless from logits."""
+    t, p = _pair(y_true, y_pred)
+    if label_smoothing:
+        t = t * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits and axis in (-1, p.ndim - 1):
+        return nn.sigmoid_binary_cross_entropy(p, t)
+    if from_logits:
+        p = F.sigmoid(p)
+    p = F.clip(p, EPSILON, 1.0 - EPSILON)
+    bce = t * F.log(p) + (1.0 - t) * F.log(1.0 - p)
+    return -F.mean(bce, axis=axis)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """−Σ y·log p over axis; p renormalized to sum 1 and clipped as Keras, or log_softmax of logits."""
+    t, p = _pair(y_true, y_pred)
+    if t.shape != p.shape:
+        check_labels("categorical_crossentropy", t.shape, p.shape)
+        raise ShapeError(f"categorical_crossentropy: labels of shape {t.shape} do not match predictions {p.shape}")
+    if label_smoothing:
+        t = t * (1.0 - label_smoothing) + label_smoothing / p.shape[axis]
+    if from_logits and axis in (-1, p.ndim - 1):
+        return nn.softmax_cross_entropy(p, t)
+    if from_logits:
+        return -F.sum(t * F.log_softmax(p, axis=axis), axis=axis)
+    p = F.clip(p / F.sum(p, axis=axis, keepdims=True), EPSILON, 1.0 - EPSILON)
+    return -F.sum(t * F.log(p), axis=axis)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
+    """−log p[label] with integer labels of shape (n,) or (n, 1); entries equal to ignore_class count 0."""
+    p = y_pred if isinstance(y_pred, Tensor) else Tensor(y_pred)
+    if axis not in (-1, p.ndim - 1):
+        raise ConfigError("sparse_categorical_crossentropy supports only axis=-1")
+    if from_logits:
+        return nn.sparse_softmax_cross_entropy(p, y_true, ignore_class)
+    labels = y_true.data if isinstance(y_true, Tensor) else B.xp.asarray(y_true)
+    if labels.size != math.prod(p.shape[:-1]):
+        raise ShapeError(f"sparse_categorical_crossentropy: labels of shape {labels.shape} for predictions {p.shape}")
+    labels = labels.reshape(p.shape[:-1]).astype(B.xp.intp, copy=False)
+    nn._check_classes(labels, p.shape[-1], ignore_class)
+    mask = None
+    if ignore_class is not None:
+        mask = labels != ignore_class
+        labels = B.xp.where(mask, labels, 0)
+    flat = F.reshape(p, (-1, p.shape[-1]))
+    picked = F.getitem(flat, (B.xp.arange(flat.shape[0]), labels.reshape(-1)))
+    total = F.reshape(F.sum(flat, axis=-1), (-1,))
+    loss = F.reshape(-F.log(F.clip(picked / total, EPSILON, 1.0 - EPSILON)), labels.shape)
+    return loss * Tensor(mask.astype(loss.dtype)) if mask is not None else loss
+
+
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+
+_FUNCTIONS = {f.__name__: f for f in (mean_squared_error, mean_absolute_error, binary_crossentropy,
+                                      categorical_crossentropy, sparse_categorical_crossentropy, huber)}
+_ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error", "huber_loss": "huber"}
+
+
+# ---- the callable the trainer uses -----------------------------------------------------------------
+
+class LossFunction:
+    """A per-sample loss with its Keras ``name``, ``from_logits`` flag and extra arguments."""
+
+    def __init__(self, fn, name=None, **kwargs):
+        self.fn, self.kwargs = fn, kwargs
+        self.name = name or getattr(fn, "__name__", type(fn).__name__)
+        self.from_logits = bool(kwargs.get("from_logits", False))
+        self.builtin = fn in _FUNCTIONS.values()
+
+    def __call__(self, y_true, y_pred):
+        return self.fn(y_true, y_pred, **self.kwargs)
+
+    def get_config(self):
+        """{"name", "kwargs"} for save (built-in losses only)."""
+        if not self.builtin:
+            raise ConfigError(f"the custom loss {self.name!r} cannot be saved by name; pass it again when loading")
+        return {"name": self.name, "kwargs": dict(self.kwargs)}
+
+    def __repr__(self):
+        return f"<loss {self.name} {self.kwargs}>"
+
+
+# ---- classes (reduce over the batch, Keras's "sum_over_batch_size") ---------------------------------
+
+class Loss:
+    """Base: ``loss(y_true, y_pred, sample_weight=None)`` → scalar mean of the per-sample values."""
+
+    fn = None
+
+    def __init__(self, name=None, reduction="sum_over_batch_size", **kwargs):
+        if reduction not in ("sum_over_batch_size", "sum", "none", None):
+            raise ConfigError(f"reduction must be sum_over_batch_size, sum or none, got {reduction!r}")
+        self.name = name or type(self).fn.__name__
+        self.reduction, self.kwargs = reduction, kwargs
+
+    @property
+    def from_logits(self):
+        """Whether y_pred holds logits."""
+        return bool(self.kwargs.get("from_logits", False))
+
+    def call(self, y_true, y_pred):
+        """Per-sample values."""
+        return type(self).fn(y_true, y_pred, **self.kwargs)
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        values = self.call(y_true, y_pred)
+        if sample_weight is not None:
+            sw = sample_weight.data if isinstance(sample_weight, Tensor) else B.xp.asarray(sample_weight)
+            values = values * Tensor(sw.reshape(values.shape).astype(values.dtype))
+        if self.reduction in ("none", None):
+            return values
+        total = F.sum(values)
+        return total if self.reduction == "sum" else total / max(values.size, 1)
+
+    def get_config(self):
+        """Constructor arguments."""
+        return {"name": self.name, "reduction": self.reduction, **self.kwargs}
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild from get_config()."""
+        return cls(**config)
+
+
+def _loss_class(name, fn, doc, **defaults):
+    def __init__(self, name=None, reduction="sum_over_batch_size", **kwargs):
+        unknown = set(kwargs) - set(defaults)
+        if unknown:
+            raise ConfigError(f"{type(self).__name__} got unknown argument(s): {', '.join(sorted(unknown))}")
+        Loss.__init__(self, name, reduction, **{**defaults, **kwargs})
+    return type(name, (Loss,), {"fn": staticmethod(fn), "__init__": __init__, "__doc__": doc})
+
+
+MeanSquaredError = _loss_class("MeanSquaredError", mean_squared_error, "Mean of squared errors.")
+MeanAbsoluteError = _loss_class("MeanAbsoluteError", mean_absolute_error, "Mean of absolute errors.")
+Huber = _loss_class("Huber", huber, "Huber loss (quadratic inside ±delta, linear outside).", delta=1.0)
+BinaryCrossentropy = _loss_class("BinaryCrossentropy", binary_crossentropy, "Binary cross-entropy.",
+                                 from_logits=False, label_smoothing=0.0, axis=-1)
+CategoricalCrossentropy = _loss_class("CategoricalCrossentropy", categorical_crossentropy,
+                                      "Cross-entropy with one-hot labels.",
+                                      from_logits=False, label_smoothing=0.0, axis=-1)
+SparseCategoricalCrossentropy = _loss_class("SparseCategoricalCrossentropy", sparse_categorical_crossentropy,
+                                            "Cross-entropy with integer labels.",
+                                            from_logits=False, ignore_class=None, axis=-1)
+_CLASSES = {c.__name__: c for c in (MeanSquaredError, MeanAbsoluteError, Huber, BinaryCrossentropy,
+                                    CategoricalCrossentropy, SparseCategoricalCrossentropy)}
+
+
+def get(identifier):
+    """A LossFunction (per-sample callable with .name and .from_logits) from a name, function, instance or dict."""
+    if isinstance(identifier, LossFunction):
+        return identifier
+    if isinstance(identifier, dict):
+        if "class_name" in identifier:
+            return get(_CLASSES[identifier["class_name"]].from_config(identifier.get("config", {})))
+        return LossFunction(_FUNCTIONS[identifier["name"]], **identifier.get("kwargs", {}))
+    if isinstance(identifier, str):
+        key = _ALIASES.get(identifier.lower(), identifier.lower())
+        if key in _FUNCTIONS:
+            return LossFunction(_FUNCTIONS[key])
+        cls = _CLASSES.get(identifier)
+        if cls is not None:
+            return get(cls())
+        valid = sorted(set(_FUNCTIONS) | set(_ALIASES) | set(_CLASSES))
+        raise ConfigError(f"unknown loss {identifier!r}; valid names: {', '.join(valid)}")
+    if isinstance(identifier, Loss):
+        fn = type(identifier).fn
+        if identifier.reduction != "sum_over_batch_size":
+            raise ConfigError("a loss given to compile must use reduction='sum_over_batch_size'")
+        return LossFunction(fn, fn.__name__, **identifier.kwargs)
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return get(identifier())
+    if callable(identifier):
+        return LossFunction(identifier)
+    raise ConfigError(f"a loss must be a name, a function or a Loss instance, got {identifier!r}")
+
+
+def serialize(loss):
+    """The loss as a JSON-able config ({"name", "kwargs"}) for save."""
+    return get(loss).get_config()
+
+
+def fused_from_logits(loss_fn, activation_name):
+    """The per-sample loss on the last layer's pre-activation (logits) when softmax/sigmoid can be fused, else None.
+
+    Categorical/sparse cross-entropy after softmax and binary cross-entropy after sigmoid fuse into one
+    exact op (no clipping); any other pairing, or a loss already from logits, returns None.
+    """
+    loss = get(loss_fn)
+    if not loss.builtin or loss.from_logits or loss.kwargs.get("axis", -1) != -1:
+        return None
+    pairs = {("categorical_crossentropy", "softmax"), ("sparse_categorical_crossentropy", "softmax"),
+             ("binary_crossentropy", "sigmoid")}
+    if (loss.fn.__name__, activation_name) not in pairs:
+        return None
+    return LossFunction(loss.fn, loss.name, **{**loss.kwargs, "from_logits": True})
+
+
+def check_labels(loss_fn, y_true_shape, y_pred_shape):
+    """Raise DataError when the labels' shape does not suit the loss (e.g. integer labels for categorical CE)."""
+    loss = get(loss_fn)
+    if not loss.builtin:
+        return
+    t, p = tuple(y_true_shape), tuple(y_pred_shape)
+    name = loss.fn.__name__
+    n_classes = p[-1] if p else 1
+    integer_like = len(t) == len(p) - 1 or (len(t) == len(p) and t[-1:] == (1,))
+    if name == "categorical_crossentropy" and n_classes and n_classes > 1 and integer_like:
+        raise DataError(f"categorical_crossentropy needs one-hot labels of shape (n, {n_classes}) but got labels of "
+                        f"shape {t}: use loss='sparse_categorical_crossentropy' for integer labels "
+                        "(or one-hot encode them with gradkit.utils.to_categorical)")
+    if name == "sparse_categorical_crossentropy" and len(t) == len(p) and t[-1:] != (1,) and t[-1:] == p[-1:]:
+        raise DataError(f"sparse_categorical_crossentropy needs integer labels of shape (n,) but got labels of "
+                        f"shape {t} (one-hot?): use loss='categorical_crossentropy' for one-hot labels")
+    if name in ("categorical_crossentropy", "binary_crossentropy", "mean_squared_error",
+                "mean_absolute_error", "huber") and not integer_like and t[1:] != p[1:]:
+        raise ShapeError(f"loss '{loss.name}': labels of shape {t} do not match the model's output shape {p}")

@@ -1,0 +1,355 @@
+"""Optimizers with Keras names, defaults and update rules (checked against Keras 3's source).
+
+Per-variable state is created lazily on the first ``apply`` and updated in place (numpy ``out=``
+arithmetic into preallocated arrays); ``get_state``/``set_state`` save and restore it exactly.
+"""
+import math
+
+import numpy as np
+
+from .. import backend as B
+from ..autograd import Tensor
+from ..errors import ConfigError, ShapeError
+from . import schedules
+from .schedules import LearningRateSchedule
+
+
+def _raw(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+class Optimizer:
+    """Base: ``apply(grads, variables)`` runs ``update_step`` on each (grad, variable) pair, then counts a step.
+
+    Before the update, ``weight_decay`` (if set) shrinks each variable: w ← w − w·wd·lr (Keras's decoupled
+    decay); gradients are clipped by ``global_clipnorm``, ``clipnorm`` or ``clipvalue`` (one at most).
+    """
+
+    slot_names = ()
+
+    def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name=None, **kwargs):
+        if kwargs:
+            raise ConfigError(f"{type(self).__name__} got unknown argument(s): {', '.join(sorted(kwargs))}")
+        if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ConfigError("only one of clipnorm, clipvalue and global_clipnorm can be set")
+        self.learning_rate = learning_rate
+        self.weight_decay, self.clipnorm, self.clipvalue = weight_decay, clipnorm, clipvalue
+        self.global_clipnorm = global_clipnorm
+        self.name = name or type(self).__name__.lower()
+        self.iterations = 0
+        self._variables, self._index, self._slots, self._pending = [], {}, [], {}
+
+    # ---- learning rate ------------------------------------------------------------------------
+    @property
+    def learning_rate(self):
+        """The current learning rate as a float (a schedule is evaluated at ``iterations``)."""
+        lr = self._learning_rate
+        if isinstance(lr, LearningRateSchedule) or callable(lr):
+            return float(lr(self.iterations) if isinstance(lr, LearningRateSchedule) else lr())
+        return lr
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        if not (isinstance(value, LearningRateSchedule) or callable(value)):
+            value = float(value)
+            if not math.isfinite(value) or value < 0:
+                raise ConfigError(f"learning_rate must be a non-negative number, got {value}")
+        self._learning_rate = value
+
+    # ---- state --------------------------------------------------------------------------------
+    def build(self, variables):
+        """Create the per-variable state (zeros, or restored values) for variables not seen before."""
+        for v in variables:
+            if id(v) in self._index:
+                continue
+            i = len(self._variables)
+            self._index[id(v)] = i
+            self._variables.append(v)
+            data = _raw(v)
+            slots = {name: self._init_slot(name, data) for name in self.slot_names}
+            slots["_tmp"] = B.xp.empty_like(data)
+            for name in self.slot_names:
+                saved = self._pending.pop(f"{i}/{name}", None)
+                if saved is not None:
+                    self._copy_into(slots[name], saved, f"{i}/{name}")
+            self._slots.append(slots)
+
+    def _init_slot(self, name, data):
+        return B.xp.zeros_like(data)
+
+    @staticmethod
+    def _copy_into(dst, src, key):
+        src = B.xp.asarray(src)
+        if src.shape != dst.shape:
+            raise ShapeError(f"optimizer state {key!r} has shape {src.shape}, the variable has shape {dst.shape}")
+        dst[...] = src
+
+    def slots(self, variable):
+        """The state arrays of one variable (a dict, e.g. {"momentum": m, "velocity": v})."""
+        return self._slots[self._index[id(variable)]]
+
+    def get_state(self):
+        """{"iterations": array, "i/slot": array, ...}: everything needed to resume exactly (copies)."""
+        state = {"iterations": np.asarray(self.iterations, dtype=np.int64)}
+        for i, slots in enumerate(self._slots):
+            for name in self.slot_names:
+                state[f"{i}/{name}"] = B.to_numpy(slots[name]).copy()
+        state.update({k: np.asarray(v).copy() for k, v in self._pending.items()})
+        return state
+
+    def set_state(self, state):
+        """Restore get_state()'s dict; state for variables not yet built is applied when they are."""
+        state = dict(state)
+        self.iterations = int(np.asarray(state.pop("iterations", self.iterations)))
+        for key, value in state.items():
+            i, _, name = key.partition("/")
+            if name not in self.slot_names:
+                raise ConfigError(f"{type(self).__name__} has no state {name!r} (its state: {self.slot_names})")
+            if int(i) < len(self._slots):
+                self._copy_into(self._slots[int(i)][name], value, key)
+            else:
+                self._pending[key] = np.asarray(value)
+
+    # ---- applying gradients ---------------------------------------------------------------------
+    def apply(self, grads, variables):
+        """Update each variable (Tensor or array, in place) from its gradient; None gradients are skipped."""
+        pairs = [(_raw(g), v) for g, v in zip(grads, variables) if g is not None]
+        if not pairs:
+            return
+        self.build([v for _, v in pairs])
+        lr = self.learning_rate
+        grads = self._clip([g for g, _ in pairs])
+        for g, (_, v) in zip(grads, pairs):
+            if self.weight_decay:
+                w, tmp = _raw(v), self.slots(v)["_tmp"]
+                B.xp.multiply(w, self.weight_decay * lr, out=tmp)
+                w -= tmp
+            self.update_step(g, v, lr)
+        self.iterations += 1
+
+    def apply_gradients(self, grads_and_vars):
+        """Keras's form: a list of (gradient, variable) pairs."""
+        pairs = list(grads_and_vars)
+        self.apply([g for g, _ in pairs], [v for _, v in pairs])
+
+    def _clip(self, grads):
+        if self.global_clipnorm is not None:
+            norm = math.sqrt(sum(float((g * g).sum()) for g in grads))
+            if norm > self.global_clipnorm:
+                grads = [g * (self.global_clipnorm / norm) for g in grads]
+        elif self.clipnorm is not None:
+            grads = [g * (self.clipnorm / n) if (n := math.sqrt(float((g * g).sum()))) > self.clipnorm else g
+                     for g in grads]
+        elif self.clipvalue is not None:
+            grads = [B.xp.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
+    def update_step(self, grad, variable, learning_rate):
+        """Update one variable in place from its gradient (the rule is in each class's docstring)."""
+        raise NotImplementedError
+
+    # ---- config -------------------------------------------------------------------------------
+    def get_config(self):
+        """Constructor arguments (a schedule as {"class_name", "config"})."""
+        lr = self._learning_rate
+        if isinstance(lr, LearningRateSchedule):
+            lr = schedules.serialize(lr)
+        elif callable(lr):
+            raise ConfigError("a callable learning rate cannot be saved; use a LearningRateSchedule")
+        return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
+                "clipnorm": self.clipnorm, "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm}
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild from get_config()."""
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = schedules.deserialize(config["learning_rate"])
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} learning_rate={self.learning_rate}, iterations={self.iterations}>"
+
+
+class SGD(Optimizer):
+    """Plain: w ← w − lr·g.  Momentum: m ← μ·m − lr·g; w ← w + m (Nesterov: w ← w + μ·m − lr·g)."""
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", **kwargs):
+        if not 0 <= momentum <= 1:
+            raise ConfigError(f"SGD momentum must be a float in [0, 1], got {momentum}")
+        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        self.slot_names = ("momentum",) if self.momentum else ()
+        super().__init__(learning_rate, name=name, **kwargs)
+
+    def update_step(self, grad, variable, learning_rate):
+        w, s = _raw(variable), self.slots(variable)
+        tmp = s["_tmp"]
+        B.xp.multiply(grad, learning_rate, out=tmp)
+        if not self.momentum:
+            w -= tmp
+            return
+        m = s["momentum"]
+        m *= self.momentum
+        m -= tmp
+        if self.nesterov:
+            w -= tmp
+            B.xp.multiply(m, self.momentum, out=tmp)
+        else:
+            tmp = m
+        w += tmp
+
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class RMSprop(Optimizer):
+    """v ← ρ·v + (1 − ρ)·g²;  w ← w − lr·g / √(v + ε)  (ε inside the root, as Keras).
+
+    centered: a ← ρ·a + (1 − ρ)·g and the root is √(v − a² + ε); momentum μ > 0: s ← μ·s + step; w ← w − s.
+    """
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
+                 name="rmsprop", **kwargs):
+        self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
+        self.slot_names = ("velocity",) + (("momentum",) if momentum > 0 else ()) + \
+            (("average_gradient",) if centered else ())
+        super().__init__(learning_rate, name=name, **kwargs)
+
+    def update_step(self, grad, variable, learning_rate):
+        w, s = _raw(variable), self.slots(variable)
+        v, tmp, xp = s["velocity"], s["_tmp"], B.xp
+        v *= self.rho
+        xp.multiply(grad, grad, out=tmp)
+        tmp *= 1 - self.rho
+        v += tmp
+        if self.centered:
+            a = s["average_gradient"]
+            a *= self.rho
+            xp.multiply(grad, 1 - self.rho, out=tmp)
+            a += tmp
+            xp.multiply(a, a, out=tmp)
+            xp.subtract(v, tmp, out=tmp)
+            tmp += self.epsilon
+        else:
+            xp.add(v, self.epsilon, out=tmp)
+        xp.sqrt(tmp, out=tmp)
+        xp.divide(grad, tmp, out=tmp)
+        tmp *= learning_rate
+        if self.momentum > 0:
+            m = s["momentum"]
+            m *= self.momentum
+            m += tmp
+            tmp = m
+        w -= tmp
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
+                "centered": self.centered}
+
+
+class Adam(Optimizer):
+    """m ← m + (1 − β1)(g − m);  v ← v + (1 − β2)(g² − v);  w ← w − α·m / (√v + ε),
+
+    α = lr·√(1 − β2ᵗ) / (1 − β1ᵗ) with t = iterations + 1 (Keras's form: ε outside the root, not bias-corrected).
+    amsgrad: v̂ ← max(v̂, v) replaces v in the update.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
+                 name="adam", **kwargs):
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+        self.slot_names = ("momentum", "velocity") + (("velocity_hat",) if amsgrad else ())
+        super().__init__(learning_rate, name=name, **kwargs)
+
+    def update_step(self, grad, variable, learning_rate):
+        w, s = _raw(variable), self.slots(variable)
+        m, v, tmp, xp = s["momentum"], s["velocity"], s["_tmp"], B.xp
+        t = self.iterations + 1
+        alpha = learning_rate * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
+        xp.subtract(grad, m, out=tmp)
+        tmp *= 1 - self.beta_1
+        m += tmp
+        xp.multiply(grad, grad, out=tmp)
+        tmp -= v
+        tmp *= 1 - self.beta_2
+        v += tmp
+        if self.amsgrad:
+            xp.maximum(s["velocity_hat"], v, out=s["velocity_hat"])
+            v = s["velocity_hat"]
+        xp.sqrt(v, out=tmp)
+        tmp += self.epsilon
+        xp.divide(m, tmp, out=tmp)
+        tmp *= alpha
+        w -= tmp
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                "amsgrad": self.amsgrad}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (default 0.004): w ← w − w·wd·lr before each Adam step."""
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, name="adamw", **kwargs):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, name=name,
+                         weight_decay=weight_decay, **kwargs)
+
+
+class Adagrad(Optimizer):
+    """a ← a + g²;  w ← w − lr·g / √(a + ε), with a starting at initial_accumulator_value."""
+
+    slot_names = ("accumulator",)
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, name="adagrad", **kwargs):
+        self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
+        super().__init__(learning_rate, name=name, **kwargs)
+
+    def _init_slot(self, name, data):
+        return B.xp.full_like(data, self.initial_accumulator_value)
+
+    def update_step(self, grad, variable, learning_rate):
+        w, s = _raw(variable), self.slots(variable)
+        a, tmp, xp = s["accumulator"], s["_tmp"], B.xp
+        xp.multiply(grad, grad, out=tmp)
+        a += tmp
+        xp.add(a, self.epsilon, out=tmp)
+        xp.sqrt(tmp, out=tmp)
+        xp.divide(grad, tmp, out=tmp)
+        tmp *= learning_rate
+        w -= tmp
+
+    def get_config(self):
+        return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}
+
+
+_CLASSES = {c.__name__: c for c in (SGD, RMSprop, Adam, AdamW, Adagrad)}
+
+
+def get(identifier):
+    """An optimizer from a name ("sgd", "rmsprop", "adam", "adamw", "adagrad"), a config dict or an instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        for name, cls in _CLASSES.items():
+            if identifier.lower() == name.lower():
+                return cls()
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        return identifier()
+    raise ConfigError(f"unknown optimizer {identifier!r}; valid names: {', '.join(n.lower() for n in _CLASSES)}")
+
+
+def serialize(optimizer):
+    """{"class_name", "config"} of an optimizer (its state is separate: get_state)."""
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+
+
+def deserialize(config):
+    """An optimizer from serialize()'s dict."""
+    cls = _CLASSES.get(config.get("class_name"))
+    if cls is None:
+        raise ConfigError(f"unknown optimizer {config.get('class_name')!r}; valid: {', '.join(_CLASSES)}")
+    return cls.from_config(config.get("config", {}))

@@ -1,0 +1,147 @@
+"""Losses: Keras's documented values, gradchecks in float64, stability, fusion and label checks."""
+import numpy as np
+import pytest
+
+import gradkit
+from gradkit import Tensor, losses
+from gradkit.errors import ConfigError, DataError, ShapeError
+from gradkit.gradcheck import gradcheck
+
+TOL = 1e-6
+
+# Values from the examples in Keras's loss docstrings.
+YT2, YP2 = [[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]]
+YT3, YP3 = [[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]
+
+
+@pytest.mark.parametrize("loss,y_true,y_pred,want", [
+    (losses.MeanSquaredError(), YT2, YP2, 0.5),
+    (losses.MeanAbsoluteError(), YT2, YP2, 0.5),
+    (losses.Huber(), YT2, [[0.6, 0.4], [0.4, 0.6]], 0.155),
+    (losses.BinaryCrossentropy(), YT2, [[0.6, 0.4], [0.4, 0.6]], 0.815),
+    (losses.BinaryCrossentropy(from_logits=True), [0, 1, 0, 0], [-18.6, 0.51, 2.94, -12.8], 0.865),
+    (losses.CategoricalCrossentropy(), YT3, YP3, 1.177),
+    (losses.SparseCategoricalCrossentropy(), [1, 2], YP3, 1.177),
+])
+def test_keras_documented_values(loss, y_true, y_pred, want):
+    value = loss(np.array(y_true, dtype=np.float32), np.array(y_pred, dtype=np.float32))
+    assert value.shape == () and value.dtype == np.float32
+    assert value.item() == pytest.approx(want, abs=1e-3)
+
+
+def test_sample_weight_sum_over_batch_size():
+    # Keras: mse(y_true, y_pred, sample_weight=[0.7, 0.3]) == 0.25
+    assert losses.MeanSquaredError()(np.array(YT2), np.array(YP2), sample_weight=[0.7, 0.3]).item() == \
+        pytest.approx(0.25)
+
+
+def test_per_sample_shapes_and_aliases():
+    y = np.zeros((5, 1), np.float32)
+    for name in ("mse", "MSE", "mean_squared_error", "mae", "MAE", "huber", "binary_crossentropy"):
+        assert losses.get(name)(y, y + 0.25).shape == (5,)
+    assert losses.mse is losses.MSE is losses.mean_squared_error
+    assert losses.get("mse").name == "mean_squared_error" and losses.get("MAE").name == "mean_absolute_error"
+    # (n,) labels beside (n, 1) predictions: Keras expands the labels, it does not broadcast to (n, n)
+    assert losses.mean_squared_error(np.zeros(5), np.ones((5, 1))).data.tolist() == [1.0] * 5
+
+
+def test_get_names_and_flags():
+    assert losses.get(losses.BinaryCrossentropy(from_logits=True)).from_logits
+    assert losses.get(losses.BinaryCrossentropy(from_logits=True)).name == "binary_crossentropy"
+    assert losses.get(losses.binary_crossentropy).name == "binary_crossentropy"
+    custom = losses.get(lambda t, p: 2.0 * losses.binary_crossentropy(t, p))
+    assert not custom.from_logits and not custom.builtin
+    cfg = losses.get(losses.CategoricalCrossentropy(label_smoothing=0.1)).get_config()
+    again = losses.get(cfg)
+    assert again.name == "categorical_crossentropy" and again.kwargs["label_smoothing"] == 0.1
+    with pytest.raises(ConfigError, match="mean_squared_error"):
+        losses.get("mean_sqared_error")
+
+
+R = np.random.default_rng(3)
+PROBS = R.dirichlet(np.ones(4), 5)
+ONEHOT = np.eye(4)[[0, 3, 1, 1, 2]]
+
+
+@pytest.mark.parametrize("fn,y_true,y_pred", [
+    (losses.mean_squared_error, R.standard_normal((5, 3)), R.standard_normal((5, 3))),
+    (losses.mean_absolute_error, R.standard_normal((5, 3)), R.standard_normal((5, 3)) + 0.1),
+    (losses.huber, R.standard_normal((5, 3)), R.standard_normal((5, 3)) * 2),
+    (losses.binary_crossentropy, R.integers(0, 2, (5, 1)), R.uniform(0.05, 0.95, (5, 1))),
+    (lambda t, p: losses.binary_crossentropy(t, p, label_smoothing=0.2), R.integers(0, 2, (5, 2)),
+     R.uniform(0.05, 0.95, (5, 2))),
+    (lambda t, p: losses.binary_crossentropy(t, p, from_logits=True), R.integers(0, 2, (5, 1)),
+     R.standard_normal((5, 1)) * 3),
+    (losses.categorical_crossentropy, ONEHOT, PROBS),
+    (lambda t, p: losses.categorical_crossentropy(t, p, from_logits=True, label_smoothing=0.1), ONEHOT,
+     R.standard_normal((5, 4))),
+    (losses.sparse_categorical_crossentropy, np.array([0, 3, 1, 1, 2]), PROBS),
+    (lambda t, p: losses.sparse_categorical_crossentropy(t, p, from_logits=True), np.array([[0], [3], [1], [1], [2]]),
+     R.standard_normal((5, 4))),
+])
+def test_gradcheck(float64, fn, y_true, y_pred):
+    res = gradcheck(lambda p: fn(y_true, p), [Tensor(np.asarray(y_pred, np.float64), requires_grad=True)])
+    assert res.max_rel_error < TOL, res.worst
+
+
+def test_probability_losses_are_stable():
+    y = np.array([[1.0], [0.0]], np.float32)
+    p = Tensor(np.array([[0.0], [1.0]], np.float32), requires_grad=True)
+    loss = losses.binary_crossentropy(y, p)
+    np.testing.assert_allclose(loss.data, -np.log(1e-7), rtol=0.02)  # clipped to Keras's epsilon (in float32), not inf
+    cce = losses.categorical_crossentropy(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]], np.float32))
+    assert np.isfinite(cce.data).all()
+    assert np.isfinite(losses.binary_crossentropy(y, np.array([[1e4], [-1e4]], np.float32), from_logits=True).data).all()
+
+
+def test_custom_loss_from_builtins_differentiates(float64):
+    p = Tensor(np.array([[0.3], [0.8]]), requires_grad=True)
+    loss = losses.get(lambda t, q: 2.0 * losses.binary_crossentropy(t, q))(np.array([1.0, 0.0]), p)
+    loss.sum().backward()
+    # d/dp of −2[y log p + (1−y) log(1−p)] = −2y/p + 2(1−y)/(1−p)
+    np.testing.assert_allclose(p.grad.data.ravel(), [-2 / 0.3, 2 / 0.2])
+
+
+@pytest.mark.parametrize("loss,act,labels", [
+    ("categorical_crossentropy", "softmax", ONEHOT),
+    ("sparse_categorical_crossentropy", "softmax", np.array([0, 3, 1, 1, 2])),
+    ("binary_crossentropy", "sigmoid", R.integers(0, 2, (5, 4)).astype(float)),
+])
+def test_fused_from_logits_matches_unfused(float64, loss, act, labels):
+    z = R.standard_normal((5, 4))
+    fused = losses.fused_from_logits(loss, act)
+    assert fused is not None and fused.from_logits and fused.name == loss
+    probs = gradkit.activations.get(act)(Tensor(z))
+    np.testing.assert_allclose(fused(labels, z).data, losses.get(loss)(labels, probs).data, rtol=1e-9)
+
+
+def test_fused_from_logits_declines():
+    assert losses.fused_from_logits("mse", "sigmoid") is None
+    assert losses.fused_from_logits("binary_crossentropy", "softmax") is None
+    assert losses.fused_from_logits(losses.BinaryCrossentropy(from_logits=True), "sigmoid") is None
+    assert losses.fused_from_logits(lambda t, p: p, "softmax") is None
+
+
+def test_check_labels():
+    with pytest.raises(DataError, match="sparse_categorical_crossentropy"):
+        losses.check_labels("categorical_crossentropy", (100,), (100, 10))
+    with pytest.raises(DataError, match="sparse_categorical_crossentropy"):
+        losses.check_labels("categorical_crossentropy", (100, 1), (100, 10))
+    with pytest.raises(DataError, match="loss='categorical_crossentropy'"):
+        losses.check_labels("sparse_categorical_crossentropy", (100, 10), (100, 10))
+    with pytest.raises(ShapeError):
+        losses.check_labels("mse", (100, 3), (100, 1))
+    losses.check_labels("categorical_crossentropy", (100, 10), (100, 10))
+    losses.check_labels("sparse_categorical_crossentropy", (100, 1), (100, 10))
+    losses.check_labels("binary_crossentropy", (100,), (100, 1))
+
+
+def test_categorical_crossentropy_rejects_integer_labels_directly():
+    with pytest.raises(DataError, match="sparse_categorical_crossentropy"):
+        losses.categorical_crossentropy(np.array([1, 2]), np.full((2, 3), 1 / 3))
+
+
+def test_sparse_labels_out_of_range():
+    for from_logits in (False, True):
+        with pytest.raises(DataError, match=r"\[0, 3\)"):
+            losses.sparse_categorical_crossentropy(np.array([0, 3]), np.full((2, 3), 1 / 3), from_logits=from_logits)

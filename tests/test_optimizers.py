@@ -1,0 +1,180 @@
+"""Optimizers: the first three updates equal hand-computed values of Keras 3's update rules."""
+import math
+
+import numpy as np
+import pytest
+
+from gradkit import Tensor, optimizers
+from gradkit.errors import ConfigError
+from gradkit.optimizers import schedules
+
+W0 = [0.5, -1.0, 2.0]
+GRADS = [[0.1, -0.2, 0.3], [0.4, 0.1, -0.5], [-0.3, 0.2, 0.05]]
+
+
+def run(opt, dtype=np.float64):
+    w = Tensor(np.array(W0, dtype=dtype), requires_grad=True)
+    out = []
+    for g in GRADS:
+        opt.apply([np.array(g, dtype=dtype)], [w])
+        out.append(w.data.copy())
+    return out
+
+
+def reference(step, state):
+    """Apply ``step(w, g, t, state) -> w`` elementwise in plain Python floats for the three gradients."""
+    ws, out = list(W0), []
+    for t, g in enumerate(GRADS, start=1):
+        ws = [step(w, gi, t, state, i) for i, (w, gi) in enumerate(zip(ws, g))]
+        out.append(ws)
+    return out
+
+
+def sgd_momentum(lr, mu, nesterov):
+    def step(w, g, t, s, i):
+        m = mu * s.get(i, 0.0) - lr * g
+        s[i] = m
+        return w + (mu * m - lr * g if nesterov else m)
+    return step
+
+
+def rmsprop(lr, rho, eps, mu=0.0, centered=False):
+    def step(w, g, t, s, i):
+        v = rho * s.get(("v", i), 0.0) + (1 - rho) * g * g
+        a = rho * s.get(("a", i), 0.0) + (1 - rho) * g
+        s[("v", i)], s[("a", i)] = v, a
+        inc = lr * g / math.sqrt((v - a * a if centered else v) + eps)
+        if mu:
+            inc = s[("m", i)] = mu * s.get(("m", i), 0.0) + inc
+        return w - inc
+    return step
+
+
+def adam(lr, b1, b2, eps, wd=0.0, amsgrad=False):
+    def step(w, g, t, s, i):
+        w = w - w * wd * lr
+        m = s[("m", i)] = b1 * s.get(("m", i), 0.0) + (1 - b1) * g
+        v = s[("v", i)] = b2 * s.get(("v", i), 0.0) + (1 - b2) * g * g
+        if amsgrad:
+            v = s[("vh", i)] = max(s.get(("vh", i), 0.0), v)
+        alpha = lr * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        return w - alpha * m / (math.sqrt(v) + eps)
+    return step
+
+
+def adagrad(lr, init, eps):
+    def step(w, g, t, s, i):
+        a = s[i] = s.get(i, init) + g * g
+        return w - lr * g / math.sqrt(a + eps)
+    return step
+
+
+CASES = [
+    (lambda: optimizers.SGD(), lambda w, g, t, s, i: w - 0.01 * g),
+    (lambda: optimizers.SGD(0.1, momentum=0.9), sgd_momentum(0.1, 0.9, False)),
+    (lambda: optimizers.SGD(0.1, momentum=0.9, nesterov=True), sgd_momentum(0.1, 0.9, True)),
+    (lambda: optimizers.RMSprop(), rmsprop(0.001, 0.9, 1e-7)),
+    (lambda: optimizers.RMSprop(0.01, rho=0.8, momentum=0.5, centered=True), rmsprop(0.01, 0.8, 1e-7, 0.5, True)),
+    (lambda: optimizers.Adam(), adam(0.001, 0.9, 0.999, 1e-7)),
+    (lambda: optimizers.Adam(0.1, beta_1=0.8, amsgrad=True), adam(0.1, 0.8, 0.999, 1e-7, amsgrad=True)),
+    (lambda: optimizers.AdamW(0.1), adam(0.1, 0.9, 0.999, 1e-7, wd=0.004)),
+    (lambda: optimizers.Adagrad(0.1), adagrad(0.1, 0.1, 1e-7)),
+]
+
+
+IDS = ["sgd", "sgd-momentum", "sgd-nesterov", "rmsprop", "rmsprop-centered-momentum", "adam", "adam-amsgrad",
+       "adamw", "adagrad"]
+
+
+@pytest.mark.parametrize("make,rule", CASES, ids=IDS)
+def test_first_three_updates_match_keras_rule(make, rule):
+    opt = make()
+    got = run(opt)
+    want = reference(rule, {})
+    np.testing.assert_allclose(np.array(got), np.array(want), rtol=1e-12, atol=1e-15)
+    assert opt.iterations == 3
+
+
+@pytest.mark.parametrize("make,rule", CASES, ids=IDS)
+def test_float32_stays_float32(make, rule):
+    got = run(make(), np.float32)
+    assert all(g.dtype == np.float32 for g in got)
+    np.testing.assert_allclose(np.array(got), np.array(reference(rule, {})), rtol=1e-5, atol=1e-6)
+
+
+def test_keras_docstring_examples():
+    # keras.optimizers.RMSprop docstring: var 10.0, loss var²/2, lr 0.1 → 9.683772 after one step
+    w = Tensor(np.array(10.0, dtype=np.float32), requires_grad=True)
+    optimizers.RMSprop(learning_rate=0.1).apply([w.data.copy()], [w])
+    assert w.item() == pytest.approx(9.683772, abs=1e-6)
+    w = Tensor(np.array(1.0), requires_grad=True)
+    opt = optimizers.SGD(learning_rate=0.1, momentum=0.9)
+    opt.apply([w.data.copy()], [w])
+    opt.apply([w.data.copy()], [w])
+    assert w.item() == pytest.approx(0.72)  # 1 − 0.1, then m = −0.09 − 0.09
+
+
+def test_state_round_trip_resumes_exactly():
+    a, b = optimizers.Adam(0.05), None
+    wa = Tensor(np.array(W0), requires_grad=True)
+    a.apply([np.array(GRADS[0])], [wa])
+    state, config = a.get_state(), optimizers.serialize(a)
+    assert set(state) == {"iterations", "0/momentum", "0/velocity"} and int(state["iterations"]) == 1
+    b = optimizers.deserialize(config)
+    b.set_state(state)  # before build: applied lazily
+    wb = Tensor(wa.data.copy(), requires_grad=True)
+    for g in GRADS[1:]:
+        a.apply([np.array(g)], [wa])
+        b.apply([np.array(g)], [wb])
+    np.testing.assert_array_equal(wa.data, wb.data)
+    assert b.iterations == 3
+
+
+def test_state_is_updated_in_place():
+    opt = optimizers.Adam()
+    w = Tensor(np.array(W0), requires_grad=True)
+    opt.apply([np.array(GRADS[0])], [w])
+    m = opt.slots(w)["momentum"]
+    opt.apply([np.array(GRADS[1])], [w])
+    assert opt.slots(w)["momentum"] is m
+
+
+def test_learning_rate_settable_and_schedules():
+    opt = optimizers.SGD(learning_rate=schedules.ExponentialDecay(0.1, decay_steps=2, decay_rate=0.5))
+    w = Tensor(np.array([0.0]), requires_grad=True)
+    lrs = []
+    for _ in range(3):
+        lrs.append(opt.learning_rate)
+        opt.apply([np.array([1.0])], [w])
+    np.testing.assert_allclose(lrs, [0.1, 0.1 * 0.5 ** 0.5, 0.05])
+    np.testing.assert_allclose(w.data, [-sum(lrs)])
+    stair = schedules.ExponentialDecay(1.0, 10, 0.1, staircase=True)
+    assert stair(9) == 1.0 and stair(10) == pytest.approx(0.1)
+    again = optimizers.deserialize(optimizers.serialize(opt))
+    assert isinstance(again._learning_rate, schedules.ExponentialDecay)
+    plain = optimizers.Adam()
+    plain.learning_rate = 0.5
+    assert plain.learning_rate == 0.5 and plain.get_config()["learning_rate"] == 0.5
+
+
+def test_clipping_and_none_gradients():
+    w1, w2 = Tensor(np.array([0.0, 0.0]), requires_grad=True), Tensor(np.array([1.0]), requires_grad=True)
+    optimizers.SGD(1.0, clipnorm=1.0).apply([np.array([3.0, 4.0]), None], [w1, w2])
+    np.testing.assert_allclose(w1.data, [-0.6, -0.8])
+    assert w2.data[0] == 1.0
+    optimizers.SGD(1.0, clipvalue=0.5).apply([np.array([3.0, -0.1])], [w1])
+    np.testing.assert_allclose(w1.data, [-1.1, -0.7])
+
+
+def test_get_and_errors():
+    for name, cls in [("sgd", optimizers.SGD), ("rmsprop", optimizers.RMSprop), ("adam", optimizers.Adam),
+                      ("adamw", optimizers.AdamW), ("adagrad", optimizers.Adagrad), ("Adam", optimizers.Adam)]:
+        assert type(optimizers.get(name)) is cls
+    opt = optimizers.Adam()
+    assert optimizers.get(opt) is opt
+    with pytest.raises(ConfigError, match="rmsprop"):
+        optimizers.get("rmsporp")
+    with pytest.raises(ConfigError):
+        optimizers.SGD(momentum=1.5)
+    with pytest.raises(ConfigError, match="lr"):
+        optimizers.Adam(lr=0.1)
