@@ -1,0 +1,8 @@
+"""Keras's callbacks under their Keras names: ``from gradkit.callbacks import EarlyStopping``."""
+from .training.callbacks import (Callback, CSVLogger, EarlyStopping, LearningRateScheduler, ModelCheckpoint,
+                                 ReduceLROnPlateau, TerminateOnNaN)
+from .training.history import History
+from .training.progress import ProgbarLogger
+
+__all__ = ["Callback", "History", "ProgbarLogger", "EarlyStopping", "ModelCheckpoint", "TerminateOnNaN",
+           "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger"]

@@ -1,0 +1,139 @@
+"""Sequential: a plain stack of layers, each feeding the next (Keras's ``Sequential``)."""
+from ..autograd import Tensor
+from ..errors import ConfigError
+from ..layers.base import KerasTensor, Layer, unique_name
+from ..training.batching import is_sparse
+from .functional import Model, deserialize_layer, serialize_layer
+
+
+class Sequential(Model):
+    """``Sequential([Dense(16, activation="relu"), Dense(1)])`` or ``.add`` layer by layer.
+
+    The input shape comes from ``Input(shape)`` as first element, a first layer's ``input_shape=``,
+    ``build(input_shape)``, or else the first data it sees.
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        self.name = name or unique_name("sequential")
+        self.trainable = trainable
+        self._layers, self._shapes, self._input_shape = [], [], None
+        self.built = False
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer):
+        """Append a layer (or an Input/InputLayer, which sets the input shape)."""
+        if isinstance(layer, KerasTensor):
+            self._set_input(layer.shape)
+            return
+        if not isinstance(layer, Layer):
+            raise ConfigError(f"Sequential.add expects a layer, got {layer!r}")
+        if type(layer).__name__ == "InputLayer":
+            self._set_input(_input_layer_shape(layer))
+            return
+        if not self._layers and self._input_shape is None and layer.input_shape_arg is not None:
+            self._input_shape = (None,) + tuple(layer.input_shape_arg)
+        self._layers.append(layer)
+        self.built = False
+        if self._input_shape is not None:
+            self.build(self._input_shape)
+
+    def _set_input(self, shape):
+        if self._layers:
+            raise ConfigError("an Input can only be the first element of a Sequential model")
+        self._input_shape = tuple(shape)
+
+    def pop(self):
+        """Remove and return the last layer."""
+        if not self._layers:
+            raise ConfigError("pop() on an empty Sequential model")
+        layer = self._layers.pop()
+        self.built = False
+        if self._input_shape is not None and self._layers:
+            self.build(self._input_shape)
+        return layer
+
+    def build(self, input_shape=None):
+        """Build every layer for inputs of this shape (batch dim first, may be None)."""
+        shape = tuple(input_shape if input_shape is not None else self._input_shape or ())
+        if not shape:
+            raise ConfigError("Sequential.build needs an input shape, e.g. build((None, 13))")
+        self._input_shape = (None,) + shape[1:]
+        kt = KerasTensor(self._input_shape)
+        self._shapes = []
+        for layer in self._layers:
+            kt = layer(kt)
+            self._shapes.append(kt.shape)
+        self.built = True
+
+    # ---- what the trainer needs ----------------------------------------------------------------------
+    @property
+    def input_shapes(self):
+        """[input shape] with batch dim None (None before the model is built)."""
+        return [self._input_shape]
+
+    @property
+    def output_shapes(self):
+        """[output shape] with batch dim None."""
+        return [self._shapes[-1] if self._shapes else self._input_shape]
+
+    @property
+    def input_names(self):
+        """Sequential has one unnamed input."""
+        return ["input"]
+
+    def _num_inputs(self):
+        return 1
+
+    def _output_layers(self):
+        return self._layers[-1:]
+
+    def _input_consumers(self):
+        return self._layers[:1] or [None]
+
+    def _logits_ok(self, i):
+        return True
+
+    def _ensure_built(self, shapes):
+        if not self.built:
+            self.build((None,) + tuple(shapes[0][1:]))
+
+    def _forward(self, xs, training=False, logits_for=()):
+        """Run the stack; with logits_for=(0,) the last layer returns its pre-activation."""
+        h = xs[0] if isinstance(xs[0], Tensor) or is_sparse(xs[0]) else Tensor(xs[0])
+        layers = self._layers
+        last = len(layers) - 1
+        for i, layer in enumerate(layers):
+            if i == last and logits_for:
+                return [layer.preactivation(h, training=training)]
+            h = layer.call(h, training=training)
+        return [h]
+
+    def _layer_output_shapes(self):
+        return {l.name: s for l, s in zip(self._layers, self._shapes)}
+
+    # ---- config ---------------------------------------------------------------------------------------
+    def get_config(self):
+        """Name, input shape and the layers (class + config), JSON-able."""
+        shape = list(self._input_shape) if self._input_shape is not None else None
+        return {"name": self.name, "trainable": self.trainable, "input_shape": shape,
+                "layers": [serialize_layer(l) for l in self._layers]}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild the model (fresh weights) from get_config()'s dict."""
+        model = cls([deserialize_layer(c, custom_objects) for c in config["layers"]], name=config["name"],
+                    trainable=config.get("trainable", True))
+        if config.get("input_shape") and not model.built:
+            model.build(tuple(config["input_shape"]))
+        return model
+
+
+def _input_layer_shape(layer):
+    """Batch shape of an InputLayer, whatever it calls the attribute."""
+    for attr in ("batch_shape", "_batch_shape"):
+        if getattr(layer, attr, None) is not None:
+            return tuple(getattr(layer, attr))
+    if getattr(layer, "shape", None) is not None:
+        return (None,) + tuple(layer.shape)
+    return (None,) + tuple(layer.input_shape_arg)

@@ -1,0 +1,38 @@
+"""Progress: verbose=1 a tqdm bar per epoch, verbose=2 one line per epoch, verbose=0 silent."""
+import numpy as np
+
+from gradkit.layers import Dense
+from gradkit.models import Sequential
+from gradkit.training.progress import ProgbarLogger, format_logs
+
+
+def _fit(capsys, verbose):
+    x = np.ones((64, 3), "float32")
+    model = Sequential([Dense(1)])
+    model.compile("sgd", "mse", metrics=["mae"])
+    model.fit(x, x[:, 0], epochs=2, batch_size=16, verbose=verbose)
+    captured = capsys.readouterr()
+    return captured.out + captured.err
+
+
+def test_verbose_0_is_silent(capsys):
+    assert _fit(capsys, 0) == ""
+
+
+def test_verbose_2_prints_one_line_per_epoch(capsys):
+    lines = _fit(capsys, 2).strip().splitlines()
+    assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2"
+    assert lines[1].startswith("4/4 - ") and "/step - loss: " in lines[1] and "mae: " in lines[1]
+    assert len(lines) == 4
+
+
+def test_verbose_1_and_auto_draw_a_bar_with_steps_and_metrics(capsys):
+    for verbose in (1, "auto"):
+        out = _fit(capsys, verbose)
+        assert "Epoch 1/2" in out and "Epoch 2/2" in out
+        assert "4/4" in out and "loss: " in out and "/step" in out
+
+
+def test_format_logs():
+    assert format_logs({"loss": 0.123456, "accuracy": 1.0}) == "loss: 0.1235 - accuracy: 1.0000"
+    assert ProgbarLogger(verbose=2).verbose == 2
