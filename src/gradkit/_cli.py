@@ -1,10 +1,106 @@
-"""Command definitions (click)."""
+"""Command definitions (click): list, run, report, tour."""
+import sys
+from pathlib import Path
+
 import click
 
 from . import __version__
+from .errors import GradkitError
+from .recipes import registry
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gradkit")
 def app():
-    """gradkit: deep learning from first principles, with the classic course experiments one command away."""
+    """gradkit: deep learning from first principles, with the classic course experiments one command away.
+
+    Start with `gradkit tour`: it runs the offline experiments and writes one report.
+    """
+
+
+@app.command("list")
+def list_recipes():
+    """List the recipes, one line each, and which need a dataset download."""
+    from .recipes import get
+    rows = []
+    for name in registry.names():
+        r = get(name)
+        where = "needs download: " + r.dataset if not r.offline else (
+            "offline, in tour" if name in registry.TOUR else "offline")
+        rows.append((name, where, r.description))
+    w1, w2 = (max(len(row[i]) for row in rows) for i in (0, 1))
+    for name, where, description in rows:
+        click.echo(f"{name:<{w1}}  {where:<{w2}}  {description}")
+
+
+def _fail(message):
+    """A gradkit error at the command line: the message, exit status 1, no traceback."""
+    click.secho(f"Error: {message}", fg="red", err=True)
+    sys.exit(1)
+
+
+@app.command("run")
+@click.argument("name", type=click.Choice(registry.names()), metavar="NAME")
+@click.option("--epochs", type=click.IntRange(min=1), help="Training epochs (steps for the descent recipes).")
+@click.option("--seed", type=int, help="Seed of the run (the same seed repeats it bit for bit).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Run folder (default: ./gradkit-runs/<time>-<name>).")
+@click.option("--quick", is_flag=True, help="Small data and few epochs: a fast look.")
+@click.option("--variant", help="A recipe's variant (mnist-mlp: relu-adam).")
+@click.option("--gradient", help="How gradients are computed (mnist-mlp: backprop or numerical).")
+@click.option("--workers", type=click.IntRange(min=1), help="Local worker processes (boston-kfold).")
+@click.option("--scheduler", help="Dask scheduler address tcp://HOST:PORT (boston-kfold).")
+@click.option("--no-progress", is_flag=True, help="No live progress bars.")
+def run(name, out, quick, no_progress, **overrides):
+    """Run the recipe NAME into a run folder and write its report."""
+    from .recipes import Progress, default_out_dir, get, run_recipe
+    try:
+        config = get(name).config(quick=quick, **overrides)
+    except GradkitError as e:
+        raise click.UsageError(str(e)) from None
+    out = out or default_out_dir(name)
+    rec = run_recipe(name, out, config=config, progress=Progress(enabled=not no_progress))
+    _summary(rec)
+    click.echo(f"report: {rec.report.resolve()}")
+    if rec.status != "ok":
+        _fail(f"{name} failed: {rec.error}")
+
+
+def _summary(rec):
+    """Each comparison as one line: measured, the course's figure, and whether they agree."""
+    for c in rec.result.comparisons:
+        d = c.to_dict()
+        mark = {True: "ok ", False: "OFF", None: "   "}[d["agrees"]]
+        pub = "" if d["published"] is None else f"  course {d['relation']} {d['published']:.7g}"
+        measured = "–" if d["measured"] is None else f"{d['measured']:.7g}"
+        click.echo(f"  [{mark}] {d['quantity']}: {measured}{pub}")
+
+
+@app.command("report")
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def report(run_dir):
+    """Rebuild report.html of a run (or tour) folder from its files."""
+    from .report import build_report
+    try:
+        click.echo(f"report: {build_report(run_dir).resolve()}")
+    except GradkitError as e:
+        _fail(str(e))
+
+
+@app.command("tour")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Tour folder (default: ./gradkit-runs/<time>-tour).")
+@click.option("--quick", is_flag=True, help="Few steps and epochs (a smoke test of the whole tour).")
+@click.option("--no-progress", is_flag=True, help="No live progress bars.")
+def tour(out, quick, no_progress):
+    """Run the offline course experiments (about a minute) and write one report."""
+    from .recipes import Progress, default_out_dir, run_tour
+    out = out or default_out_dir("tour")
+    click.echo(f"gradkit tour → {out}")
+    path, records = run_tour(out, quick=quick, progress=Progress(enabled=not no_progress))
+    failed = [r for r in records if r.status != "ok"]
+    for r in records:
+        click.echo(f"  {r.name:<22} {r.status:<7} {r.seconds:6.1f} s" + (f"  {r.error}" if r.error else ""))
+    click.echo(f"report: {path.resolve()}")
+    if failed:
+        sys.exit(1)

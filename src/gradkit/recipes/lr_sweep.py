@@ -1,0 +1,70 @@
+"""lr-sweep: the course's warning that a learning rate can be too small or too large, on Boston RM + LSTAT.
+
+Full-batch gradient descent (``gradkit.descent.lr_sweep``, the explicit loop) at each rate, from w = 0, b = 1;
+a rate that diverges is stopped at once and reported in one line.
+"""
+from .base import Recipe
+
+COURSE_GOOD_MSE = 30.529
+"""The course's full-batch result at lr 0.01 after 5000 steps (the "good" rate)."""
+
+
+def run(config, out_dir, progress, result):
+    """Sweep the rates, judge each (too small / good / too large), plot all curves on one figure."""
+    from .. import backend
+    from ..descent import boston_rm_lstat, lr_sweep
+    from ..reference import least_squares
+    backend.set_floatx("float64")
+    x, y = boston_rm_lstat()
+    best = least_squares(x, y)
+    steps, lrs = config["epochs"], [float(v) for v in config["lrs"]]
+    runs = {}
+    with progress.bar(len(lrs), f"full-batch GD at {len(lrs)} learning rates", unit="rate") as bar:
+        for lr in lrs:
+            runs.update(lr_sweep(x, y, lrs=(lr,), steps=steps, verbose=False))
+            bar.update(1)
+    for lr, r in runs.items():
+        result.history[f"lr={lr:g}"] = r.loss
+        result.metrics[f"lr={lr:g}"] = {"verdict": r.verdict, "mse": r.mse, "steps": r.steps,
+                                        "diverged": r.diverged}
+        if r.diverged:
+            progress.write(f"    {r.message}")
+    result.metrics["lstsq_mse"] = best.mse
+    result.table(f"Full-batch GD, {steps} steps from w = 0, b = 1", ["learning rate", "verdict", "steps taken",
+                 "final MSE", "above least squares", "what happened"],
+                 [[f"{lr:g}", r.verdict, r.steps, r.mse, best.gap(r.mse), r.summary()] for lr, r in runs.items()])
+    if 0.01 in runs:
+        result.compare("lr 0.01 (good): final MSE", runs[0.01].mse, COURSE_GOOD_MSE, 1e-3,
+                       comparable=steps == 5000, note="" if steps == 5000 else "course figure is after 5000 steps")
+    verdicts = [r.verdict for r in runs.values()]
+    result.compare("distinct verdicts among the rates (too small / good / too large)", len(set(verdicts)), 3, 0,
+                   comparable=steps == 5000, note=", ".join(f"{lr:g}: {r.verdict}" for lr, r in runs.items()))
+    if config["plots"]:
+        from .. import plots
+        curves = {f"lr {lr:g} ({r.verdict})": r.loss for lr, r in runs.items()}
+        path = plots.plot_learning_rates(curves, out_dir / "learning_rates.png", optimum=best.mse)
+        result.figure(path, "Full-data MSE per step at each learning rate (log scale); dashed: least squares")
+    result.reading += [_reading(runs)]
+
+
+def _reading(runs):
+    parts = []
+    for lr, r in runs.items():
+        if r.verdict == "too small":
+            parts.append(f"At lr {lr:g} the loss falls so slowly that after {r.steps} steps it is still "
+                         f"{r.mse:.1f}, far above the optimum.")
+        elif r.verdict == "too large":
+            parts.append(f"At lr {lr:g} every step overshoots the valley and lands higher than before: the loss "
+                         f"explodes and the run is stopped at step {r.steps} (marked with an ✗).")
+        else:
+            parts.append(f"At lr {lr:g} the loss drops quickly and settles near the optimum ({r.mse:.3f}).")
+    return " ".join(parts)
+
+
+RECIPE = Recipe(
+    name="lr-sweep",
+    description="Learning rate too small, good and too large (full-batch GD on Boston)",
+    run=run,
+    defaults={"lrs": [1e-4, 0.01, 1.0], "epochs": 5000, "seed": 0, "plots": True},
+    quick={"epochs": 300},
+)

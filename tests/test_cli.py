@@ -1,0 +1,94 @@
+"""The gradkit command through click's CliRunner: list, run, report, tour, and its errors."""
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from gradkit._cli import app
+from gradkit.recipes import names, run_tour
+
+
+@pytest.fixture(autouse=True)
+def _offline(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("GRADKIT_OFFLINE", "1")
+    monkeypatch.delenv("GRADKIT_DATA", raising=False)
+
+
+def invoke(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_list_one_line_per_recipe_marking_downloads():
+    res = invoke("list")
+    assert res.exit_code == 0
+    lines = res.output.strip().splitlines()
+    assert [ln.split()[0] for ln in lines] == names()
+    assert "needs download: mnist.npz" in lines[names().index("mnist-mlp")]
+    assert "offline, in tour" in lines[names().index("logic-gates")]
+    assert "offline " in lines[names().index("boston-kfold")]
+
+
+def test_unknown_recipe_lists_the_valid_ones():
+    res = invoke("run", "boston-gdd")
+    assert res.exit_code == 2
+    assert "'boston-gdd' is not one of" in res.output and all(n in res.output for n in names())
+
+
+@pytest.mark.parametrize("args, message", [
+    (["boston-gd", "--variant", "fast"], "has no setting 'variant'"),
+    (["mnist-mlp", "--variant", "fast"], "variant must be one of course, relu-adam"),
+    (["logic-gates", "--epochs", "0"], "0 is not in the range x>=1"),
+])
+def test_bad_options_are_usage_errors(args, message):
+    res = invoke("run", *args)
+    assert res.exit_code == 2 and message in res.output
+
+
+def test_run_writes_a_run_folder_and_prints_the_comparisons(tmp_path):
+    res = invoke("run", "local-minima", "--quick", "--out", tmp_path / "run")  # with live progress bars
+    assert res.exit_code == 0, res.output
+    assert re.search(r"\[ok \] start 2: stops at x \(the local minimum\): 1\.346997\d*  course ≈ 1\.346997",
+                     res.output)
+    assert f"report: {(tmp_path / 'run' / 'report.html').resolve()}" in res.output
+    assert {p.name for p in (tmp_path / "run").iterdir()} >= {"config.json", "metrics.json", "history.csv",
+                                                              "local_minima.png", "report.html"}
+
+
+def test_run_with_a_missing_dataset_fails_saying_where_to_put_it(tmp_path):
+    res = invoke("run", "imdb", "--quick", "--out", tmp_path / "run", "--no-progress")
+    assert res.exit_code == 1
+    assert "imdb.npz" in res.output and "GRADKIT_DATA" in res.output
+    assert json.loads((tmp_path / "run" / "metrics.json").read_text())["status"] == "failed"
+
+
+def test_report_rebuilds_and_rejects_other_folders(tmp_path):
+    invoke("run", "local-minima", "--quick", "--out", tmp_path / "run", "--no-progress")
+    (tmp_path / "run" / "report.html").unlink()
+    res = invoke("report", tmp_path / "run")
+    assert res.exit_code == 0 and (tmp_path / "run" / "report.html").is_file()
+    res = invoke("report", tmp_path)
+    assert res.exit_code == 1 and "not a gradkit run folder" in res.output
+
+
+def test_quick_tour_writes_one_report_with_the_measured_values(tmp_path):
+    res = invoke("tour", "--quick", "--out", tmp_path / "tour", "--no-progress")
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "tour" / "report.html").read_text(encoding="utf-8")
+    for name in ("boston-gd", "boston-sgd-minibatch", "logic-gates", "lr-sweep", "local-minima"):
+        m = json.loads((tmp_path / "tour" / name / "metrics.json").read_text())
+        assert m["status"] == "ok" and f"id='{name}'" in page
+        for c in m["comparisons"]:
+            if isinstance(c["measured"], float):
+                assert f"{c['measured']:.7g}" in page
+    assert page.count("data:image/png;base64,") == 2 + 2 + 6 + 1 + 1
+    assert "src='http" not in page and "<script" not in page  # self-contained
+    assert "Quick tour" in page and "tour.json" not in res.output
+
+
+def test_tour_goes_on_after_a_recipe_whose_data_is_missing(tmp_path):
+    path, records = run_tour(tmp_path, quick=True, names=("imdb", "local-minima"))
+    assert [r.status for r in records] == ["failed", "ok"]
+    page = path.read_text(encoding="utf-8")
+    assert "imdb.npz" in page and "id='local-minima'" in page
