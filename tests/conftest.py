@@ -33,3 +33,11 @@ def datasets_dir():
     """The local dataset mirror named by GRADKIT_DATA, or None."""
     d = os.environ.get("GRADKIT_DATA")
     return d if d and os.path.isdir(d) else None
+
+
+@pytest.fixture
+def offline_data(tmp_path, monkeypatch):
+    """No downloads, a private dataset cache, and no mirror unless the test puts it back."""
+    monkeypatch.setenv("GRADKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("GRADKIT_OFFLINE", "1")
+    monkeypatch.delenv("GRADKIT_DATA", raising=False)

@@ -7,10 +7,8 @@ MIRROR = os.environ.get("GRADKIT_DATA")
 
 
 @pytest.fixture(autouse=True)
-def _offline(tmp_path, monkeypatch):
-    monkeypatch.setenv("GRADKIT_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("GRADKIT_OFFLINE", "1")
-    monkeypatch.delenv("GRADKIT_DATA", raising=False)
+def _offline(offline_data):
+    """Every test here runs offline (see tests/conftest.py)."""
 
 
 def _mirror_file(name):
