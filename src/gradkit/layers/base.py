@@ -96,7 +96,7 @@ class Layer:
         if len(weights) != len(mine):
             raise ShapeError(f"layer '{self.name}' has {len(mine)} weights, got a list of {len(weights)}")
         for w, v in zip(mine, weights):
-            v = np.asarray(v)
+            v = B.to_numpy(v) if not isinstance(v, np.ndarray) else v
             if tuple(v.shape) != tuple(w.shape):
                 raise ShapeError(f"layer '{self.name}': weight '{w.name}' has shape {tuple(w.shape)}, "
                                  f"got an array of shape {v.shape}")
