@@ -48,8 +48,8 @@ def _fail(message):
 @click.option("--quick", is_flag=True, help="Small data and few epochs: a fast look.")
 @click.option("--variant", help="A recipe's variant (mnist-mlp: relu-adam).")
 @click.option("--gradient", help="How gradients are computed (mnist-mlp: backprop or numerical).")
-@click.option("--workers", type=click.IntRange(min=1), help="Local worker processes (boston-kfold).")
-@click.option("--scheduler", help="Dask scheduler address tcp://HOST:PORT (boston-kfold).")
+@click.option("--workers", type=click.IntRange(min=1), help="Local worker processes (boston-kfold, lr-sweep).")
+@click.option("--scheduler", help="Dask scheduler address tcp://HOST:PORT (boston-kfold, lr-sweep).")
 @click.option("--no-progress", is_flag=True, help="No live progress bars.")
 def run(name, out, quick, no_progress, **overrides):
     """Run the recipe NAME into a run folder and write its report."""

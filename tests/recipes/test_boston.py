@@ -57,6 +57,7 @@ def test_lr_sweep_judges_the_rates(tmp_path):
     x, y = boston_rm_lstat()
     assert m["lr=0.3"]["mse"] == pytest.approx(numpy_gd(x, y, 0.3, 300)[2], rel=1e-10)
     assert "lr=1" in rec.result.history and len(rec.result.history["lr=1"]) == 14
+    assert m["keras_vs_loop_max_diff"] < 1e-9  # the same rates through parallel.sweep on Keras-style models
 
 
 def test_local_minima_stops_at_the_exact_minimisers(tmp_path):

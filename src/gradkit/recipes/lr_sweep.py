@@ -1,12 +1,43 @@
 """lr-sweep: the course's warning that a learning rate can be too small or too large, on Boston RM + LSTAT.
 
 Full-batch gradient descent (``gradkit.descent.lr_sweep``, the explicit loop) at each rate, from w = 0, b = 1;
-a rate that diverges is stopped at once and reported in one line.
+a rate that diverges is stopped at once and reported in one line. The same sweep then runs on Keras-style
+models through ``gradkit.parallel.sweep`` (in-process, on ``workers`` local processes, or on a Dask cluster at
+``scheduler``), ranked by final loss, as a check that both paths give the same numbers.
 """
 from .base import Recipe
 
 COURSE_GOOD_MSE = 30.529
 """The course's full-batch result at lr 0.01 after 5000 steps (the "good" rate)."""
+
+
+def build_linear(learning_rate):
+    """Dense(1) from w = 0, b = 1 with SGD(learning_rate) and MSE (module level, so workers can unpickle it)."""
+    from .. import Sequential, layers, optimizers
+    model = Sequential([layers.Dense(1, kernel_initializer="zeros", bias_initializer="ones")])
+    model.compile(optimizer=optimizers.SGD(learning_rate=learning_rate), loss="mse")
+    return model
+
+
+def _keras_sweep(config, x, y, runs, progress, result):
+    """The same rates on Keras-style models via gradkit.parallel.sweep; loop and model must agree."""
+    import warnings
+
+    from ..parallel import sweep
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the diverging rate warns once here; the loop already said it
+        res = sweep(build_linear, {"learning_rate": list(runs)}, x, y, epochs=config["epochs"], batch_size="full",
+                    metric="loss", seed=config["seed"], workers=config["workers"],
+                    scheduler=config["scheduler"], progress=progress.enabled)
+    rows, diffs = [], []
+    for row in res.rows:
+        r = runs[row["learning_rate"]]
+        if not r.diverged:
+            diffs.append(abs(row["loss"] - r.loss[-2]))
+        rows.append([f"{row['learning_rate']:g}", row.get("loss"), "diverged" if r.diverged else diffs[-1]])
+    result.metrics["keras_vs_loop_max_diff"] = max(diffs, default=None)
+    result.table(f"The same sweep on Keras-style models (gradkit.parallel.sweep; {res.run.summary()})",
+                 ["learning rate", "last epoch loss", "difference from the loop"], rows)
 
 
 def run(config, out_dir, progress, result):
@@ -44,6 +75,7 @@ def run(config, out_dir, progress, result):
         curves = {f"lr {lr:g} ({r.verdict})": r.loss for lr, r in runs.items()}
         path = plots.plot_learning_rates(curves, out_dir / "learning_rates.png", optimum=best.mse)
         result.figure(path, "Full-data MSE per step at each learning rate (log scale); dashed: least squares")
+    _keras_sweep(config, x, y, runs, progress, result)
     result.reading += [_reading(runs)]
 
 
@@ -63,8 +95,8 @@ def _reading(runs):
 
 RECIPE = Recipe(
     name="lr-sweep",
-    description="Learning rate too small, good and too large (full-batch GD on Boston)",
+    description="Learning rate too small, good and too large (full-batch GD on Boston; --workers, --scheduler)",
     run=run,
-    defaults={"lrs": [1e-4, 0.01, 1.0], "epochs": 5000, "seed": 0, "plots": True},
+    defaults={"lrs": [1e-4, 0.01, 1.0], "epochs": 5000, "seed": 0, "plots": True, "workers": None, "scheduler": None},
     quick={"epochs": 300},
 )
