@@ -178,3 +178,39 @@ def test_get_and_errors():
         optimizers.SGD(momentum=1.5)
     with pytest.raises(ConfigError, match="lr"):
         optimizers.Adam(lr=0.1)
+
+
+@pytest.mark.parametrize("name", ["adam", "rmsprop", "adagrad", "adamw"])
+def test_flat_update_of_all_variables_equals_one_by_one(name):
+    """The packed (flat) update gives the same bits as updating each variable alone, and keeps state views."""
+    r = np.random.default_rng(3)
+    shapes = [(3, 2), (2,), (1,)]
+    grads = [[r.standard_normal(s).astype(np.float32) for s in shapes] for _ in range(3)]
+    packed, alone = optimizers.get(name), optimizers.get(name)
+    alone.flat = False
+    wp = [Tensor(np.ones(s, np.float32), requires_grad=True) for s in shapes]
+    wa = [Tensor(np.ones(s, np.float32), requires_grad=True) for s in shapes]
+    for g in grads:
+        packed.apply(g, wp)
+        alone.apply(g, wa)
+    assert packed._flat is not None and alone._flat is None
+    for a, b in zip(wp, wa):
+        np.testing.assert_array_equal(a.data, b.data)
+    for k, v in packed.get_state().items():
+        np.testing.assert_array_equal(v, alone.get_state()[k])
+
+
+def test_updater_equals_apply():
+    r = np.random.default_rng(5)
+    shapes = [(4, 3), (3,)]
+    grads = [[r.standard_normal(s) for s in shapes] for _ in range(3)] + [[None, r.standard_normal(3)]]
+    a, b = optimizers.Adam(0.1), optimizers.Adam(0.1)
+    wa = [Tensor(np.ones(s), requires_grad=True) for s in shapes]
+    wb = [Tensor(np.ones(s), requires_grad=True) for s in shapes]
+    update = b.updater(wb)
+    for g in grads:
+        a.apply(g, wa)
+        update(g)
+    assert b.iterations == a.iterations == 4
+    for x, y in zip(wa, wb):
+        np.testing.assert_array_equal(x.data, y.data)

@@ -37,8 +37,10 @@ def _pair(y_true, y_pred):
 def mean_squared_error(y_true, y_pred):
     """mean((y_pred − y_true)²) over the last axis."""
     t, p = _pair(y_true, y_pred)
-    d = p - t
-    return F.mean(d * d, axis=-1)
+    if t.shape != p.shape:
+        d = p - t
+        return F.mean(d * d, axis=-1)
+    return nn.squared_error(p, t)
 
 
 def mean_absolute_error(y_true, y_pred):
@@ -130,6 +132,18 @@ class LossFunction:
 
     def __call__(self, y_true, y_pred):
         return self.fn(y_true, y_pred, **self.kwargs)
+
+    def mean(self, y_true, y_pred):
+        """The batch mean of the per-sample loss, a scalar Tensor (one fused op for mean squared error)."""
+        if self.fn is mean_squared_error:
+            t, p = _pair(y_true, y_pred)
+            if t.shape == p.shape:
+                return nn.mean_squared_error(p, t)
+        if self.fn is categorical_crossentropy and self.kwargs == {"from_logits": True}:
+            t, p = _pair(y_true, y_pred)
+            if t.shape == p.shape:
+                return nn.softmax_cross_entropy(p, t, mean=True)
+        return F.mean(self(y_true, y_pred))
 
     def get_config(self):
         """{"name", "kwargs"} for save (built-in losses only)."""

@@ -192,3 +192,42 @@ def test_label_errors():
         nn.sparse_softmax_cross_entropy(z, np.array([0, 1]))
     with pytest.raises(ShapeError, match="sparse"):
         nn.softmax_cross_entropy(z, np.array([[0], [1], [2]]))
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (4,), (2, 3, 2)])
+def test_squared_error_gradcheck_and_value(float64, shape):
+    p, t = T(R.standard_normal(shape)), T(R.standard_normal(shape))
+    check(lambda a, b: nn.squared_error(a, b) * T(np.arange(1.0, 1 + np.prod(shape[:-1])).reshape(shape[:-1]),
+                                                  grad=False), p, t)
+    np.testing.assert_allclose(nn.squared_error(p, t).data, ((p.data - t.data) ** 2).mean(axis=-1), rtol=1e-12)
+
+
+def test_squared_error_skips_label_gradient(float64):
+    p, t = T(R.standard_normal((4, 2))), T(R.standard_normal((4, 2)), grad=False)
+    nn.squared_error(p, t).sum().backward()
+    assert t.grad is None
+    np.testing.assert_allclose(p.grad.data, (p.data - t.data), rtol=1e-12)
+
+
+def test_mean_squared_error_gradcheck_and_value(float64):
+    p, t = T(R.standard_normal((5, 3))), T(R.standard_normal((5, 3)))
+    check(nn.mean_squared_error, p, t)
+    assert nn.mean_squared_error(p, t).data == pytest.approx(((p.data - t.data) ** 2).mean(), rel=1e-12)
+
+
+def test_embedding_gradcheck_and_repeated_ids(float64):
+    table = T(R.standard_normal((5, 3)))
+    ids = Tensor(np.array([[0, 2], [2, 4]]))
+    proj = T(R.standard_normal((2, 2, 3)), grad=False)
+    check(lambda t: nn.embedding(t, ids) * proj, table)
+    np.testing.assert_array_equal(nn.embedding(table, ids).data, table.data[ids.data])
+    table.zero_grad()
+    nn.embedding(table, ids).sum().backward()
+    np.testing.assert_array_equal(table.grad.data[:, 0], [1, 0, 2, 0, 1])
+
+
+def test_softmax_cross_entropy_mean_gradcheck_and_value(float64):
+    z, y = T(R.standard_normal((4, 3))), T(R.dirichlet(np.ones(3), 4))
+    check(lambda a, b: nn.softmax_cross_entropy(a, b, mean=True), z, y)
+    want = nn.softmax_cross_entropy(z, y).data.mean()
+    assert nn.softmax_cross_entropy(z, y, mean=True).data == pytest.approx(want, rel=1e-12)

@@ -71,3 +71,12 @@ def test_matches_leaves_the_generator_as_eager_would():
     backend.set_seed(5)
     assert not step.matches(*xb)  # the draw was frozen into the trace: rejected
     assert backend.rng().random() == expected
+
+
+def test_replay_source_is_a_flat_program_and_keeps_no_trace_time_intermediates():
+    r = np.random.default_rng(3)
+    params = _mlp_params(r)
+    step = trace_step(_mlp_loss(params), _batches(r, 1)[0], params)[0]
+    assert step.source.startswith("def replay(v0, v1):") and "forward0(*a)" in step.source
+    consts = [k for k, v in step.replay.__globals__.items() if k.startswith("v") and hasattr(v, "shape")]
+    assert len(consts) == 2  # only the true constants 2.0 and 1e-3, no activation of the traced batch

@@ -6,10 +6,12 @@ input batch of the first layer, the labels). Cross-entropies return one value pe
 """
 import math
 
+import numpy as np
+
 from .. import backend as B
 from ..errors import DataError, ShapeError
 from .shape_ops import ExpandDims
-from .tensor import Function, Tensor
+from .tensor import Function, Tensor, reduce_sum
 
 
 def _t(x):
@@ -23,7 +25,7 @@ def _wants(fn, i):
 
 def is_sparse(a):
     """True for a scipy.sparse matrix (anything with ``tocsr``)."""
-    return hasattr(a, "tocsr")
+    return type(a) is not np.ndarray and hasattr(a, "tocsr")
 
 
 class Cast(Function):
@@ -48,37 +50,66 @@ def cast(a, dtype):
 # ---- Dense ------------------------------------------------------------------------------------
 
 class Dense(Function):
-    """y = x @ W (+ b); x may have leading batch dims or be a scipy.sparse matrix (no gradient for it)."""
+    """y = x @ W (+ b); x may have leading batch dims or be a scipy.sparse matrix (no gradient for it).
+
+    Dense products use ``dot`` (2-D, the same BLAS call as ``@`` without the matmul ufunc's dispatch cost).
+    """
 
     def forward(self, x, w, b=None):
         if is_sparse(x):
             y = B.xp.asarray(x @ w)
         elif x.ndim == 2:
-            y = x @ w
+            y = B.xp.dot(x, w)
         else:
-            y = (x.reshape(-1, x.shape[-1]) @ w).reshape(x.shape[:-1] + (w.shape[1],))
+            y = B.xp.dot(x.reshape(-1, x.shape[-1]), w).reshape(x.shape[:-1] + (w.shape[1],))
         if b is not None:
             y += b
         return y
 
     def backward(self, gy):
-        x, w = self.saved_inputs[0], self.saved_inputs[1]
-        g2 = gy.reshape(-1, gy.shape[-1])
+        saved, inputs = self.saved_inputs, self.inputs
+        x, w = saved[0], saved[1]
+        g2 = gy if gy.ndim == 2 else gy.reshape(-1, gy.shape[-1])
         gx = gw = gb = None
-        if _wants(self, 0) and not is_sparse(x):
-            gx = (g2 @ w.T).reshape(x.shape)
-        if _wants(self, 1):
-            gw = x.T @ g2 if is_sparse(x) else x.reshape(-1, x.shape[-1]).T @ g2
-            gw = B.xp.asarray(gw)
-        if len(self.saved_inputs) == 3 and _wants(self, 2):
-            gb = g2.sum(axis=0)
-        return (gx, gw, gb) if len(self.saved_inputs) == 3 else (gx, gw)
+        if inputs[0]._requires_grad and not is_sparse(x):
+            gx = B.xp.dot(g2, w.T)
+            if x.ndim != 2:
+                gx = gx.reshape(x.shape)
+        if inputs[1]._requires_grad:
+            if is_sparse(x):
+                gw = B.xp.asarray(x.T @ g2)
+            else:
+                gw = B.xp.dot((x if x.ndim == 2 else x.reshape(-1, x.shape[-1])).T, g2)
+        if len(saved) == 2:
+            return gx, gw
+        if inputs[2]._requires_grad:
+            gb = reduce_sum(g2, 0)
+        return gx, gw, gb
 
 
 def dense(x, kernel, bias=None):
     """x @ kernel + bias in one op (bias may be None); x may be a scipy.sparse CSR batch."""
     args = (_t(x), _t(kernel)) if bias is None else (_t(x), _t(kernel), _t(bias))
     return Dense()(*args)
+
+
+class Embedding(Function):
+    """z = table[ids] (rows gathered); d table sums the gradients of the rows each id picked; ids get none."""
+
+    def forward(self, table, ids):
+        return table[ids.astype(B.xp.intp, copy=False)]  # fit hands ids over as floats
+
+    def backward(self, gz):
+        table, ids = self.saved_inputs
+        ids = ids.astype(B.xp.intp, copy=False)
+        gt = B.xp.zeros_like(table)
+        B.xp.add.at(gt, ids.reshape(-1), gz.reshape(-1, table.shape[-1]))
+        return gt, None
+
+
+def embedding(table, ids):
+    """Rows of table picked by integer ids of any shape; the ids are an input, so a traced step replays per batch."""
+    return Embedding()(_t(table), _t(ids))
 
 
 # ---- cross-entropies ---------------------------------------------------------------------------
@@ -101,9 +132,13 @@ class SoftmaxCrossEntropy(Function):
         self.logp, self.p = _log_softmax(z)
         return -(y * self.logp).sum(axis=-1)
 
+    def _scale(self, g):
+        """The incoming gradient shaped to multiply (n, C) arrays."""
+        return g[..., None]
+
     def backward(self, g):
         y = self.saved_inputs[1]
-        g = g[..., None]
+        g = self._scale(g)
         gz = gy = None
         if _wants(self, 0):
             gz = self.p * y.sum(axis=-1, keepdims=True)
@@ -114,14 +149,27 @@ class SoftmaxCrossEntropy(Function):
         return gz, gy
 
 
-def softmax_cross_entropy(logits, y_onehot):
-    """Per-sample categorical cross-entropy from logits and one-hot (or soft) labels, fused."""
+class SoftmaxCrossEntropyMean(SoftmaxCrossEntropy):
+    """The batch mean of SoftmaxCrossEntropy in one op (N samples): −Σ y·log softmax(z) / N; dz = (p·Σy − y)/N."""
+
+    def forward(self, z, y):
+        self.logp, self.p = _log_softmax(z)
+        self.n = self.p.size // self.p.shape[-1]
+        return -B.xp.vdot(y, self.logp) / self.n
+
+    def _scale(self, g):
+        return (float(g) if B.xp is np else g) / self.n
+
+
+def softmax_cross_entropy(logits, y_onehot, mean=False):
+    """Per-sample categorical cross-entropy from logits and one-hot (or soft) labels, fused (mean=True: the
+    batch mean, one scalar op)."""
     logits = _t(logits)
     y = _labels_like(y_onehot, logits)
     if y.shape != logits.shape:
         raise ShapeError(f"softmax cross-entropy: labels of shape {y.shape} for logits of shape {logits.shape} "
                          "(integer labels need the sparse variant)")
-    return SoftmaxCrossEntropy()(logits, y)
+    return (SoftmaxCrossEntropyMean if mean else SoftmaxCrossEntropy)()(logits, y)
 
 
 class SparseSoftmaxCrossEntropy(Function):
@@ -211,6 +259,45 @@ def sigmoid_binary_cross_entropy(logits, y):
     """Per-sample binary cross-entropy from logits (mean over the last axis, as Keras), fused."""
     logits = _t(logits)
     return SigmoidBinaryCrossEntropy()(logits, _labels_like(y, logits))
+
+
+class SquaredError(Function):
+    """loss = mean over the last axis of (p − t)²; dp = 2(p − t)/C · g = −dt."""
+
+    def forward(self, p, t):
+        self.d = p - t
+        sq = self.d * self.d
+        return reduce_sum(sq, -1) / sq.shape[-1]
+
+    def backward(self, g):
+        d = self.d
+        gp = d * (g[..., None] * (2 / d.shape[-1]))
+        if not _wants(self, 1):
+            return gp, None
+        gt = -gp
+        return (gp if _wants(self, 0) else None), gt
+
+
+def squared_error(y_pred, y_true):
+    """Per-sample mean squared error over the last axis, fused (both the same shape)."""
+    return SquaredError()(_t(y_pred), _t(y_true))
+
+
+class MeanSquaredError(Function):
+    """loss = mean over all elements of (p − t)² (a scalar: the batch's MSE); dp = 2(p − t)/N · g = −dt."""
+
+    def forward(self, p, t):
+        self.d = p - t
+        return B.xp.vdot(self.d, self.d) / self.d.size
+
+    def backward(self, g):
+        gp = self.d * ((float(g) if B.xp is np else g) * (2 / self.d.size))
+        return (gp if _wants(self, 0) else None), (-gp if _wants(self, 1) else None)
+
+
+def mean_squared_error(y_pred, y_true):
+    """The mean squared error over a whole batch as one scalar op (both the same shape)."""
+    return MeanSquaredError()(_t(y_pred), _t(y_true))
 
 
 # ---- activations not among the primitives ---------------------------------------------------------

@@ -1,6 +1,8 @@
 """Elementwise, matrix and reduction ops: each a Function with forward and backward side by side."""
+import numpy as np
+
 from .. import backend as B
-from .tensor import Function, Tensor, unbroadcast
+from .tensor import Function, Tensor, filled, reduce_sum, unbroadcast
 
 
 def _operands(a, b):
@@ -199,9 +201,13 @@ class Sigmoid(Function):
 
 
 def stable_sigmoid(a):
-    """Sigmoid on a raw array, exp of non-positive numbers only."""
-    e = B.xp.exp(-B.xp.abs(a))
-    return B.xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+    """Sigmoid on a raw array as 1 / (1 + e^−a), accurate in both tails; where e^−a overflows (a ≪ 0) the
+    result is its true limit 0, so the overflow is silenced. Four in-place calls, one new array."""
+    z = B.xp.negative(a)
+    with np.errstate(over="ignore"):
+        B.xp.exp(z, out=z)
+    z += 1
+    return B.xp.reciprocal(z, out=z)
 
 
 class Relu(Function):
@@ -272,18 +278,34 @@ def _expand_back(g, axes, keepdims):
     return g
 
 
+def _spread(g, a, axis, keepdims):
+    """The gradient g of a reduction of a over axis, copied back to a's shape (a fresh, writable array)."""
+    if axis is not None and not keepdims:
+        axes = _norm_axes(axis, a.ndim)
+        g = g.reshape(tuple(1 if i in axes else n for i, n in enumerate(a.shape)))
+    return filled(a.shape, g, g.dtype)
+
+
+def _count(a, axis):
+    """Number of elements a reduction of a over axis averages."""
+    if axis is None:
+        return a.size
+    n = 1
+    for ax in _norm_axes(axis, a.ndim):
+        n *= a.shape[ax]
+    return n
+
+
 class Sum(Function):
     """z = Σ a over axis (all axes when None)."""
     def __init__(self, axis=None, keepdims=False):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, a):
-        return a.sum(axis=self.axis, keepdims=self.keepdims)
+        return reduce_sum(a, self.axis, self.keepdims)
 
     def backward(self, gz):
-        a = self.saved_inputs[0]
-        g = _expand_back(gz, _norm_axes(self.axis, a.ndim), self.keepdims)
-        return B.xp.broadcast_to(g, a.shape)
+        return _spread(B.xp.asarray(gz), self.saved_inputs[0], self.axis, self.keepdims)
 
 
 class Mean(Function):
@@ -292,16 +314,13 @@ class Mean(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, a):
-        return a.mean(axis=self.axis, keepdims=self.keepdims)
+        if a.dtype.kind != "f" or a.itemsize < 4:  # ints and float16: numpy's own accumulation rules
+            return a.mean(axis=self.axis, keepdims=self.keepdims)
+        return reduce_sum(a, self.axis, self.keepdims) / _count(a, self.axis)  # what ndarray.mean does
 
     def backward(self, gz):
         a = self.saved_inputs[0]
-        axes = _norm_axes(self.axis, a.ndim)
-        n = 1
-        for ax in axes:
-            n *= a.shape[ax]
-        g = _expand_back(gz, axes, self.keepdims) / n
-        return B.xp.broadcast_to(g, a.shape)
+        return _spread(B.xp.asarray(gz / _count(a, self.axis)), a, self.axis, self.keepdims)
 
 
 class Max(Function):

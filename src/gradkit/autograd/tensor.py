@@ -44,11 +44,32 @@ def unbroadcast(grad, shape):
         return grad
     extra = grad.ndim - len(shape)
     if extra:
-        grad = grad.sum(axis=tuple(range(extra)))
+        grad = reduce_sum(grad, tuple(range(extra)))
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
+        grad = reduce_sum(grad, axes, keepdims=True)
     return grad
+
+
+def reduce_sum(a, axis=None, keepdims=False):
+    """``a.sum(axis, keepdims)`` without numpy's Python-level wrapper (the same ufunc, so the same bits)."""
+    if B.xp is np:
+        return np.add.reduce(a, axis=axis, keepdims=keepdims)
+    return a.sum(axis=axis, keepdims=keepdims)
+
+
+def filled(shape, value, dtype):
+    """A new array of ``shape`` holding ``value`` everywhere (a broadcast gradient, materialised)."""
+    out = B.xp.empty(shape, dtype=dtype)
+    out[...] = value
+    return out
+
+
+def wrap(array):
+    """A constant Tensor around a raw array, skipping ``__init__``'s checks (internal fast path)."""
+    t = Tensor.__new__(Tensor)
+    t.data, t.grad, t.creator, t.name, t._requires_grad = array, None, None, None, False
+    return t
 
 
 class Tensor:
@@ -127,7 +148,7 @@ class Tensor:
             if self.data.size != 1:
                 raise GradientError(f"backward() needs an explicit gradient for a non-scalar output of shape "
                                     f"{self.data.shape}; call .sum() first or pass grad=")
-            grad = B.xp.ones_like(self.data)
+            grad = B.xp.ones(self.data.shape, dtype=self.data.dtype)
         else:
             grad = as_array(grad, self.data.dtype)
             if grad.shape != self.data.shape:
@@ -171,25 +192,27 @@ def tracing(tape):
 def backprop(root, grad):
     """Walk the graph from root in reverse topological order, summing gradients per tensor."""
     if root.creator is None:
-        if root.requires_grad:
-            root.grad = Tensor(grad if root.grad is None else root.grad.data + grad)
+        if root._requires_grad:
+            root.grad = wrap(grad if root.grad is None else root.grad.data + grad)
         return
     grads = {id(root): grad}
+    pop = grads.pop
     for fn in topological_order(root):
-        gy = grads.pop(fn.out_id, None)
+        gy = pop(fn.out_id, None)
         if gy is None:
             continue
         gxs = fn.backward(gy)
-        if not isinstance(gxs, tuple):
+        if type(gxs) is not tuple:
             gxs = (gxs,)
         for t, gx in zip(fn.inputs, gxs):
-            if gx is None or not t.requires_grad:
+            if gx is None or not t._requires_grad:
                 continue
             if t.creator is None:
-                t.grad = Tensor(gx if t.grad is None else t.grad.data + gx)
+                t.grad = wrap(gx if t.grad is None else t.grad.data + gx)
             else:
                 key = id(t)
-                grads[key] = gx if key not in grads else grads[key] + gx
+                prev = grads.get(key)
+                grads[key] = gx if prev is None else prev + gx
 
 
 class Function:
@@ -208,14 +231,16 @@ class Function:
                 raise
             shapes = " and ".join(str(a.shape) for a in arrays)
             raise ShapeError(f"{type(self).__name__.lower()}: incompatible shapes {shapes} ({e})") from e
-        out = Tensor.__new__(Tensor)
-        out.data, out.grad, out.creator, out.name, out._requires_grad = y, None, None, None, False
-        if _grad_enabled and any(t._requires_grad for t in tensors):
-            out._requires_grad = True
-            out.creator = self
-            self.inputs = tensors
-            self.out_id = id(out)  # an id, not the tensor: no reference cycle
-            self.saved_inputs = arrays
+        out = wrap(y)
+        if _grad_enabled:
+            for t in tensors:
+                if t._requires_grad:
+                    out._requires_grad = True
+                    out.creator = self
+                    self.inputs = tensors
+                    self.out_id = id(out)  # an id, not the tensor: no reference cycle
+                    self.saved_inputs = arrays
+                    break
         if _tape is not None:
             _tape.append((self, tensors, out))
         return out

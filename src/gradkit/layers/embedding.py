@@ -2,7 +2,7 @@
 from .. import backend as B
 from .. import initializers
 from ..autograd import Tensor
-from ..autograd import functions as F
+from ..autograd import nn
 from ..errors import ConfigError, DataError
 from .base import Layer
 
@@ -26,12 +26,10 @@ class Embedding(Layer):
 
     def call(self, inputs, training=False):
         ids = inputs.data if isinstance(inputs, Tensor) else B.xp.asarray(inputs)
-        if ids.dtype.kind != "i":
-            ids = ids.astype(B.xp.int64)
         if ids.size and (ids.min() < 0 or ids.max() >= self.input_dim):
             raise DataError(f"layer '{self.name}': ids must lie in [0, {self.input_dim}), "
                             f"got values from {int(ids.min())} to {int(ids.max())}")
-        return F.getitem(self.embeddings, ids)
+        return nn.embedding(self.embeddings, inputs)  # the ids are an op input: a traced step replays them
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)

@@ -71,7 +71,8 @@ class Trainer:
                 run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True):
         """Choose the optimizer, loss (one, or one per output) and metrics; Keras 3's arguments.
 
-        ``jit_compile=False`` forces the eager step; "auto"/True use a compiled step where available.
+        ``jit_compile=False`` forces the eager step; "auto"/True use a compiled step where the model allows it
+        (True warns when it does not).
         """
         from .. import losses, optimizers
         if weighted_metrics:
@@ -164,6 +165,8 @@ class Trainer:
     def compute_loss_and_outputs(self, xs, ys, training=True):
         """Forward pass and mean loss on one batch: (scalar loss Tensor, outputs; logits for fused outputs)."""
         outputs = self._forward(xs, training=training, logits_for=self._logits_for)
+        if len(outputs) == 1 and self._loss_weights[0] == 1.0:  # one loss: its fused batch mean where it has one
+            return (self._fused[0] or self._loss_fns[0]).mean(ys[0], outputs[0]), outputs
         return F.mean(self._per_sample_losses(ys, outputs)), outputs
 
     def train_step(self, xs, ys):
@@ -183,6 +186,7 @@ class Trainer:
     def _make_train_function(self):
         """The per-step callable fit runs: a compiled step where one exists and jit_compile allows, else train_step."""
         self._train_vars = list(self.trainable_weights)
+        self._compiled_step = None
         if self.jit_compile is not False:
             fn = self._make_compiled_train_function()
             if fn is not None:
@@ -190,13 +194,35 @@ class Trainer:
         return self.train_step
 
     def _make_compiled_train_function(self):
-        """Hook for a traced, replayed step with train_step's signature and results; None: use the eager step.
+        """A traced, replayed step with train_step's signature and results (see gradkit.training.compiled).
 
-        A compiled step can trace ``compute_loss_and_outputs`` over ``self._train_vars``, then do as
-        train_step does: ``self.optimizer.apply(grads, vars)``, then return
-        ``(float loss, self._metric_sums(ys, outputs))``.
+        The first batch of each shape is traced, the second runs eagerly with the replay checked bit for bit
+        beside it, later ones replay; if a check fails (the model does something the trace cannot repeat)
+        the step falls back to eager for the rest of fit, so the numbers are always train_step's.
         """
-        return None
+        from ..autograd.tensor import wrap
+        from ..training.compiled import TrainStep
+        n_x, with_outputs = self._num_inputs(), bool(self._metric_fns)
+
+        def loss_and_outputs(*tensors):
+            loss, outputs = self.compute_loss_and_outputs(list(tensors[:n_x]), list(tensors[n_x:]))
+            return (loss, *outputs) if with_outputs else (loss,)
+
+        def fell_back():
+            if self.jit_compile is True:
+                warnings.warn("compile(jit_compile=True): the training step does something a traced replay cannot "
+                              "repeat (e.g. Python-side randomness or data-dependent indexing); fit runs it eagerly",
+                              RuntimeWarning, stacklevel=2)
+
+        state = [w.data for w in self.non_trainable_weights]
+        step = TrainStep(loss_and_outputs, self._train_vars, self.optimizer, state=state, on_fallback=fell_back)
+        self._compiled_step = step
+        metric_sums = self._metric_sums
+
+        def train_function(xs, ys):
+            loss, outputs = step((*xs, *ys))
+            return float(loss), (metric_sums(ys, [wrap(o) for o in outputs]) if with_outputs else ())
+        return train_function
 
     # ---- data preparation -------------------------------------------------------------------------
     def _prepare_x(self, x):
@@ -348,7 +374,7 @@ class Trainer:
     def _run_epochs(self, batcher, epochs, initial_epoch, verbose, callbacks, val, val_bs, val_freq, full):
         cbl = self._make_callbacks(callbacks, verbose, epochs, batcher.steps)
         begin, end = cbl.hook("on_train_batch_begin"), cbl.hook("on_train_batch_end")
-        epoch_begin, epoch_end = cbl.on_epoch_begin, cbl.on_epoch_end
+        epoch_begin, epoch_end = cbl.hook("on_epoch_begin"), cbl.on_epoch_end
         step_fn = self._make_train_function()
         self.stop_training = False
         names = self.metrics_names
@@ -357,7 +383,8 @@ class Trainer:
         cbl.on_train_begin({})
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(initial_epoch, epochs):
-                epoch_begin(epoch, {})
+                if epoch_begin is not None:
+                    epoch_begin(epoch, {})
                 seen, loss_sum, m_sums, bad, step = 0, 0.0, [0.0] * n_m, None, 0
                 for xb, yb in batcher.epoch():
                     if begin is not None:
@@ -505,6 +532,8 @@ def _as_array(a, role):
 
 
 def _check_finite(a, role):
-    if a.dtype.kind == "f" and not bool(B.xp.isfinite(a).all()):
+    if a.dtype.kind != "f" or math.isfinite(float(B.xp.sum(a))):
+        return  # a finite sum means no NaN/inf: no boolean copy of the data (peak memory); overflow checks exactly
+    if not bool(B.xp.isfinite(a).all()):
         bad = int((~B.xp.isfinite(a)).sum())
         raise DataError(f"{role} contains {bad} NaN or inf value(s); clean or impute them before training")

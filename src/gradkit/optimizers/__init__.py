@@ -13,6 +13,9 @@ from ..errors import ConfigError, ShapeError
 from . import schedules
 from .schedules import LearningRateSchedule
 
+FLAT_MAX_SIZE = 1 << 18
+"""Variables totalling more elements than this are updated one by one (the flat copy of grads stops paying)."""
+
 
 def _raw(x):
     return x.data if isinstance(x, Tensor) else x
@@ -26,6 +29,7 @@ class Optimizer:
     """
 
     slot_names = ()
+    flat = True  # the rule is w ← w − delta with delta elementwise in (g, state): see _pack
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name=None, **kwargs):
@@ -39,6 +43,7 @@ class Optimizer:
         self.name = name or type(self).__name__.lower()
         self.iterations = 0
         self._variables, self._index, self._slots, self._pending = [], {}, [], {}
+        self._flat = self._flat_ids = None
 
     # ---- learning rate ------------------------------------------------------------------------
     @property
@@ -60,9 +65,8 @@ class Optimizer:
     # ---- state --------------------------------------------------------------------------------
     def build(self, variables):
         """Create the per-variable state (zeros, or restored values) for variables not seen before."""
-        for v in variables:
-            if id(v) in self._index:
-                continue
+        new = [v for v in variables if id(v) not in self._index]
+        for v in new:
             i = len(self._variables)
             self._index[id(v)] = i
             self._variables.append(v)
@@ -74,6 +78,33 @@ class Optimizer:
                 if saved is not None:
                     self._copy_into(slots[name], saved, f"{i}/{name}")
             self._slots.append(slots)
+        if new:
+            self._pack()
+
+    def _pack(self):
+        """Lay every variable's state end to end in one flat array per slot; each variable's slots become views.
+
+        Then one step is a few array calls over all variables at once (``_delta`` on the flat arrays) instead
+        of the same calls per variable, the gain on small models. Elementwise, so the numbers are the same.
+        """
+        self._flat = self._flat_ids = None
+        datas = [_raw(v) for v in self._variables]
+        if not self.flat or len({d.dtype for d in datas}) != 1 or sum(d.size for d in datas) > FLAT_MAX_SIZE:
+            return
+        total, flat = sum(d.size for d in datas), {}
+        for name in self.slot_names + ("_tmp", "_grad"):
+            buf, views, off = B.xp.empty(total, dtype=datas[0].dtype), [], 0
+            for slots, d in zip(self._slots, datas):
+                view = buf[off:off + d.size].reshape(d.shape)
+                off += d.size
+                if name in slots:
+                    view[...] = slots[name]
+                    slots[name] = view
+                views.append(view)
+            flat[name] = (buf, views)
+        self._flat = flat
+        self._flat_state = {name: buf for name, (buf, _) in flat.items()}
+        self._flat_ids = [id(v) for v in self._variables]
 
     def _init_slot(self, name, data):
         return B.xp.zeros_like(data)
@@ -117,16 +148,55 @@ class Optimizer:
         pairs = [(_raw(g), v) for g, v in zip(grads, variables) if g is not None]
         if not pairs:
             return
-        self.build([v for _, v in pairs])
+        ids = [id(v) for _, v in pairs]
+        if ids != self._flat_ids:  # otherwise all are known already
+            self.build([v for _, v in pairs])
         lr = self.learning_rate
         grads = self._clip([g for g, _ in pairs])
-        for g, (_, v) in zip(grads, pairs):
-            if self.weight_decay:
+        if self.weight_decay:
+            for _, v in pairs:
                 w, tmp = _raw(v), self.slots(v)["_tmp"]
                 B.xp.multiply(w, self.weight_decay * lr, out=tmp)
                 w -= tmp
-            self.update_step(g, v, lr)
+        if ids == self._flat_ids:
+            self._apply_flat(grads, [_raw(v) for _, v in pairs], lr)
+        else:
+            for g, (_, v) in zip(grads, pairs):
+                self.update_step(g, v, lr)
         self.iterations += 1
+
+    def updater(self, variables):
+        """``update(grads)``: apply() for this fixed list of variables and raw gradient arrays, lean for fit's loop."""
+        variables = list(variables)
+        ids = [id(v) for v in variables]
+        states = []
+        tensors = all(isinstance(v, Tensor) for v in variables)
+
+        def update(grads):
+            if not states or self.weight_decay or self._clipping() or type(None) in map(type, grads):  # None grad
+                self.apply(grads, variables)
+                if all(i in self._index for i in ids):
+                    states[:] = [self.slots(v) for v in variables]
+                return
+            lr = self._learning_rate if type(self._learning_rate) is float else self.learning_rate
+            weights = [v.data for v in variables] if tensors else [_raw(v) for v in variables]
+            if self._flat_ids == ids:
+                self._apply_flat(grads, weights, lr)
+            else:
+                for g, w, s in zip(grads, weights, states):
+                    self._update(g, w, s, lr)
+            self.iterations += 1
+        return update
+
+    def _clipping(self):
+        return not (self.global_clipnorm is None and self.clipnorm is None and self.clipvalue is None)
+
+    def _apply_flat(self, grads, weights, lr):
+        """All variables' update at once on the flat state (see _pack); only ``w -= delta`` is per variable."""
+        B.xp.concatenate(grads, axis=None, out=self._flat["_grad"][0])
+        delta = self._flat[self._delta(self._flat["_grad"][0], self._flat_state, lr)][1]
+        for w, d in zip(weights, delta):
+            w -= d
 
     def apply_gradients(self, grads_and_vars):
         """Keras's form: a list of (gradient, variable) pairs."""
@@ -134,6 +204,8 @@ class Optimizer:
         self.apply([g for g, _ in pairs], [v for _, v in pairs])
 
     def _clip(self, grads):
+        if not self._clipping():
+            return grads
         if self.global_clipnorm is not None:
             norm = math.sqrt(sum(float((g * g).sum()) for g in grads))
             if norm > self.global_clipnorm:
@@ -147,6 +219,14 @@ class Optimizer:
 
     def update_step(self, grad, variable, learning_rate):
         """Update one variable in place from its gradient (the rule is in each class's docstring)."""
+        self._update(grad, _raw(variable), self.slots(variable), learning_rate)
+
+    def _update(self, grad, w, s, learning_rate):
+        """update_step on raw arrays: w the weight, s its state dict."""
+        w -= s[self._delta(grad, s, learning_rate)]
+
+    def _delta(self, grad, s, learning_rate):
+        """Update the state arrays in dict s from grad; return the name of the array to subtract from the weight."""
         raise NotImplementedError
 
     # ---- config -------------------------------------------------------------------------------
@@ -175,6 +255,8 @@ class Optimizer:
 class SGD(Optimizer):
     """Plain: w ← w − lr·g.  Momentum: m ← μ·m − lr·g; w ← w + m (Nesterov: w ← w + μ·m − lr·g)."""
 
+    flat = False  # two ufunc calls per variable already
+
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", **kwargs):
         if not 0 <= momentum <= 1:
             raise ConfigError(f"SGD momentum must be a float in [0, 1], got {momentum}")
@@ -182,8 +264,7 @@ class SGD(Optimizer):
         self.slot_names = ("momentum",) if self.momentum else ()
         super().__init__(learning_rate, name=name, **kwargs)
 
-    def update_step(self, grad, variable, learning_rate):
-        w, s = _raw(variable), self.slots(variable)
+    def _update(self, grad, w, s, learning_rate):
         tmp = s["_tmp"]
         B.xp.multiply(grad, learning_rate, out=tmp)
         if not self.momentum:
@@ -216,8 +297,7 @@ class RMSprop(Optimizer):
             (("average_gradient",) if centered else ())
         super().__init__(learning_rate, name=name, **kwargs)
 
-    def update_step(self, grad, variable, learning_rate):
-        w, s = _raw(variable), self.slots(variable)
+    def _delta(self, grad, s, learning_rate):
         v, tmp, xp = s["velocity"], s["_tmp"], B.xp
         v *= self.rho
         xp.multiply(grad, grad, out=tmp)
@@ -240,8 +320,8 @@ class RMSprop(Optimizer):
             m = s["momentum"]
             m *= self.momentum
             m += tmp
-            tmp = m
-        w -= tmp
+            return "momentum"
+        return "_tmp"
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
@@ -261,8 +341,7 @@ class Adam(Optimizer):
         self.slot_names = ("momentum", "velocity") + (("velocity_hat",) if amsgrad else ())
         super().__init__(learning_rate, name=name, **kwargs)
 
-    def update_step(self, grad, variable, learning_rate):
-        w, s = _raw(variable), self.slots(variable)
+    def _delta(self, grad, s, learning_rate):
         m, v, tmp, xp = s["momentum"], s["velocity"], s["_tmp"], B.xp
         t = self.iterations + 1
         alpha = learning_rate * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
@@ -280,7 +359,7 @@ class Adam(Optimizer):
         tmp += self.epsilon
         xp.divide(m, tmp, out=tmp)
         tmp *= alpha
-        w -= tmp
+        return "_tmp"
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
@@ -308,8 +387,7 @@ class Adagrad(Optimizer):
     def _init_slot(self, name, data):
         return B.xp.full_like(data, self.initial_accumulator_value)
 
-    def update_step(self, grad, variable, learning_rate):
-        w, s = _raw(variable), self.slots(variable)
+    def _delta(self, grad, s, learning_rate):
         a, tmp, xp = s["accumulator"], s["_tmp"], B.xp
         xp.multiply(grad, grad, out=tmp)
         a += tmp
@@ -317,7 +395,7 @@ class Adagrad(Optimizer):
         xp.sqrt(tmp, out=tmp)
         xp.divide(grad, tmp, out=tmp)
         tmp *= learning_rate
-        w -= tmp
+        return "_tmp"
 
     def get_config(self):
         return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,

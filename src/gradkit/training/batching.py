@@ -19,6 +19,8 @@ from .. import backend as B
 from ..errors import ConfigError
 
 SAMPLINGS = ("shuffle", "sweep", "random")
+SMALL_DATA_BYTES = 1 << 22
+"""Dense data up to this size (all arrays) is permuted whole once per epoch; larger data batch by batch."""
 
 
 def is_sparse(a):
@@ -53,12 +55,13 @@ class Batcher:
             self.steps = int(steps_per_epoch or 1)
         else:
             self.steps = min(per_sweep, int(steps_per_epoch)) if steps_per_epoch else per_sweep
-        self._takers = None
+        self._takers = self._fixed = self._epoch = None
+        self._whole = self._split(self.arrays)
 
     def epoch(self):
         """The batches of one epoch: an iterator of (x batches, y batches)."""
         if self.full:
-            return iter([self._split(self.arrays)])
+            return iter((self._whole,))
         if self.sampling == "sweep":
             return self._sweep()
         if self.sampling == "shuffle":
@@ -77,8 +80,27 @@ class Batcher:
         bs = self.batch_size
         if B.xp is not np:
             order = B.xp.asarray(order)
+        if self._small():
+            yield from self._permuted(order)
+            return
         for i in range(self.steps):
             yield self._gather(order[i * bs:(i + 1) * bs])
+
+    def _small(self):
+        """Whether the data is dense and small enough to permute whole each epoch (see _permuted)."""
+        return not any(is_sparse(a) for a in self.arrays) and sum(a.nbytes for a in self.arrays) <= SMALL_DATA_BYTES
+
+    def _permuted(self, order):
+        """The epoch's batches as fixed views of one buffer holding the permuted data: one ``take`` per array
+        per epoch instead of one per step (the batches hold the same rows as gathering step by step)."""
+        if self._epoch is None:
+            bufs = [B.xp.empty_like(a) for a in self.arrays]
+            bs = self.batch_size
+            self._epoch = bufs, [self._split([b[i * bs:(i + 1) * bs] for b in bufs]) for i in range(self.steps)]
+        bufs, views = self._epoch
+        for a, buf in zip(self.arrays, bufs):
+            take_into(a, order, buf)
+        return views
 
     def _random(self):
         draws = B.rng().integers(0, self.n, size=(self.steps, self.batch_size))  # the epoch's draws at once
@@ -92,6 +114,12 @@ class Batcher:
             return self._split([a[idx] if is_sparse(a) else a.take(idx, axis=0) for a in self.arrays])
         if self._takers is None:
             self._takers = [self._taker(a) for a in self.arrays]
+            if not any(is_sparse(a) for a in self.arrays):  # the batch is always the same buffers
+                self._fixed = self._split([take(idx) for take in self._takers])
+        if self._fixed is not None:
+            for take in self._takers:
+                take(idx)
+            return self._fixed
         return self._split([take(idx) for take in self._takers])
 
     def _taker(self, a):
@@ -99,7 +127,14 @@ class Batcher:
         if is_sparse(a):
             return a.__getitem__
         buf = B.xp.empty((self.batch_size,) + a.shape[1:], a.dtype)
-        return lambda idx: a.take(idx, axis=0, out=buf)
+        return lambda idx: take_into(a, idx, buf)
+
+
+def take_into(a, idx, out):
+    """Rows idx of a copied into out (idx are valid row numbers: numpy's mode="raise" would buffer the copy)."""
+    if B.xp is np:
+        return a.take(idx, axis=0, out=out, mode="clip")
+    return a.take(idx, axis=0, out=out)
 
 
 def inference_batches(arrays, batch_size):
