@@ -60,8 +60,26 @@ def rng():
 
 def set_seed(seed):
     """Reset the library's Generator so the same seed repeats every draw bit for bit."""
-    global _RNG
+    global _RNG, _DEVICE_RNG
     _RNG = np.random.default_rng(seed)
+    _DEVICE_RNG = None
+
+
+_DEVICE_RNG = None  # (array module, its Generator) for draws made on a non-NumPy module
+
+
+def device_rng():
+    """Generator for draws inside a training step (dropout masks) on the active array module.
+
+    On NumPy it is ``rng()`` itself; on CuPy a CuPy Generator seeded once from ``rng()``, so the
+    draws stay on the device and one seed still repeats them.
+    """
+    global _DEVICE_RNG
+    if xp is np:
+        return _RNG
+    if _DEVICE_RNG is None or _DEVICE_RNG[0] is not xp:
+        _DEVICE_RNG = (xp, xp.random.default_rng(int(_RNG.integers(2**63 - 1))))
+    return _DEVICE_RNG[1]
 
 
 def to_numpy(a):

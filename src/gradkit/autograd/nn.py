@@ -360,14 +360,14 @@ def softplus(a):
 # ---- layers with state or randomness in forward (so a replayed step redraws / updates them) ---------
 
 class Dropout(Function):
-    """Inverted dropout: z = a · mask / (1 − rate), mask ~ Bernoulli(1 − rate) drawn from backend.rng()."""
+    """Inverted dropout: z = a · mask / (1 − rate), mask ~ Bernoulli(1 − rate) from backend.device_rng()."""
 
     def __init__(self, rate):
         self.rate = rate
 
     def forward(self, a):
-        keep = B.rng().random(a.shape, dtype=a.dtype if a.dtype.kind == "f" and a.itemsize >= 4 else "float32")
-        self.mask = B.xp.asarray(keep >= self.rate).astype(a.dtype)
+        keep = B.device_rng().random(a.shape, dtype=a.dtype if a.dtype.kind == "f" and a.itemsize >= 4 else "float32")
+        self.mask = (keep >= self.rate).astype(a.dtype)
         self.mask *= 1 / (1 - self.rate)
         return a * self.mask
 
