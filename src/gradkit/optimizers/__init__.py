@@ -172,8 +172,10 @@ class Optimizer:
         states = []
         tensors = all(isinstance(v, Tensor) for v in variables)
 
+        general = bool(self.weight_decay) or self._clipping()  # fixed for a fit: checked once
+
         def update(grads):
-            if not states or self.weight_decay or self._clipping() or type(None) in map(type, grads):  # None grad
+            if general or not states or type(None) in map(type, grads):  # a None grad
                 self.apply(grads, variables)
                 if all(i in self._index for i in ids):
                     states[:] = [self.slots(v) for v in variables]
