@@ -17,7 +17,8 @@ def numerical_gradient(f, x, eps=1e-5):
     """d f(x) / dx by central differences over every element of x (array or Tensor, any shape).
 
     f is called as f(x) with one element of x moved by ±eps each time and must return a scalar;
-    x is restored exactly afterwards. Costs 2·x.size calls of f.
+    x is restored exactly afterwards. Costs 2·x.size calls of f. Use float64: in float32 the
+    differences keep only a few significant digits.
     """
     arr = x.data if isinstance(x, Tensor) else x
     grad = B.xp.zeros(arr.shape, dtype=arr.dtype if arr.dtype.kind == "f" else B.floatx())
