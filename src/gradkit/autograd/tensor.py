@@ -158,22 +158,33 @@ class Tensor:
     # Python operators; the ops module fills these in (see ops.py bottom).
 
 
-def topological_order(root):
-    """Creators reachable from root, each after all functions that consume its output (iterative DFS)."""
-    order, seen = [], set()
-    stack = [(root.creator, False)] if root.creator else []
+def postorder(roots, children, skip=()):
+    """Nodes reachable from roots, each after every node it depends on (iterative DFS: no recursion limit).
+
+    ``children(node)`` lists what a node depends on; nodes whose id is in ``skip`` are not visited.
+    """
+    order, seen = [], set(skip)
+    stack = [(n, False) for n in reversed(roots)]
     while stack:
-        fn, done = stack.pop()
+        node, done = stack.pop()
         if done:
-            order.append(fn)
+            order.append(node)
             continue
-        if id(fn) in seen:
+        if id(node) in seen:
             continue
-        seen.add(id(fn))
-        stack.append((fn, True))
-        for t in fn.inputs:
-            if t.creator is not None and id(t.creator) not in seen:
-                stack.append((t.creator, False))
+        seen.add(id(node))
+        stack.append((node, True))
+        stack.extend((c, False) for c in reversed(children(node)) if id(c) not in seen)
+    return order
+
+
+def _creators(fn):
+    return [t.creator for t in reversed(fn.inputs) if t.creator is not None]
+
+
+def topological_order(root):
+    """Creators reachable from root, each after all functions that consume its output."""
+    order = postorder([root.creator] if root.creator else [], _creators)
     order.reverse()
     return order
 

@@ -1,5 +1,6 @@
 """The functional Model: a DAG of layer calls recorded from ``Input`` KerasTensors (several inputs/outputs)."""
 from ..autograd import Tensor
+from ..autograd.tensor import postorder
 from ..errors import ConfigError, ShapeError
 from ..layers.base import KerasTensor, Layer, unique_name
 from ..training.batching import is_sparse
@@ -13,23 +14,13 @@ def _as_list(x):
 
 
 def graph_order(inputs, outputs):
-    """KerasTensors between inputs and outputs, each after everything it depends on (iterative DFS)."""
-    input_ids = {id(t) for t in inputs}
-    order, seen, stack = [], set(input_ids), [(t, False) for t in reversed(outputs)]
-    while stack:
-        kt, done = stack.pop()
-        if done:
-            order.append(kt)
-            continue
-        if id(kt) in seen:
-            continue
+    """KerasTensors between inputs and outputs, each after everything it depends on."""
+    def parents(kt):
         if not kt.inputs:
             raise ConfigError(f"the output depends on {kt!r}, which is not among the model's inputs; "
                               "pass every Input the outputs use to Model(inputs=...)")
-        seen.add(id(kt))
-        stack.append((kt, True))
-        stack.extend((t, False) for t in reversed(kt.inputs) if id(t) not in seen)
-    return order
+        return kt.inputs
+    return postorder(outputs, parents, skip={id(t) for t in inputs})
 
 
 class ModelAPI:
