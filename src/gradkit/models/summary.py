@@ -39,7 +39,13 @@ def summary_text(model, line_length=80):
     trainable = model.trainable_weights
     t_count, t_bytes = sum(w.size for w in trainable), sum(w.size * w.dtype.itemsize for w in trainable)
     n_count = sum(w.size for w in model.non_trainable_weights)
-    lines += [f" Total params: {t_count + n_count:,} ({_size(total)})",
+    opt = getattr(model, "optimizer", None) if getattr(model, "compiled", False) else None
+    opt_vars = opt.variables if opt is not None and getattr(opt, "built", False) else None
+    o_count = sum(v.size for v in opt_vars) if opt_vars else 0
+    o_bytes = sum(v.size * v.dtype.itemsize for v in opt_vars) if opt_vars else 0
+    lines += [f" Total params: {t_count + n_count + o_count:,} ({_size(total + o_bytes)})",
               f" Trainable params: {t_count:,} ({_size(t_bytes)})",
               f" Non-trainable params: {n_count:,} ({_size(total - t_bytes)})"]
+    if opt_vars is not None:  # Keras 3 adds this line once fit has built the optimizer's state
+        lines.append(f" Optimizer params: {o_count:,} ({_size(o_bytes)})")
     return "\n".join(lines)
