@@ -22,8 +22,8 @@ def unique_name(base):
 
 
 def snake_case(name):
-    """CamelCase class name to Keras's snake_case layer name."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    """CamelCase class name to Keras's snake_case layer name (Conv2D → conv2d, as keras.src.utils.naming)."""
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)).lower()
 
 
 class KerasTensor:
