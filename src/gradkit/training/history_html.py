@@ -3,8 +3,6 @@ import base64
 import io
 from html import escape
 
-import numpy as np
-
 _SHOWN = 5  # epochs shown at each end of a long table
 
 
@@ -20,8 +18,8 @@ def _plot_png(history):
     for ax, key in zip(fig.subplots(1, len(bases), squeeze=False)[0], bases):
         for name, style in ((key, "o-"), ("val_" + key, "-")):
             if name in history:
-                v = np.asarray(history[name], dtype=float)
-                ax.plot(np.arange(1, len(v) + 1), v, style, ms=2, lw=1, label=name)
+                v = [float(a) for a in history[name]]  # host floats: matplotlib draws from the host anyway
+                ax.plot(range(1, len(v) + 1), v, style, ms=2, lw=1, label=name)
         ax.set_title(key, fontsize=9)
         ax.set_xlabel("epoch", fontsize=8)
         ax.tick_params(labelsize=7)
