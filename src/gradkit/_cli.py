@@ -1,4 +1,5 @@
 """Command definitions (click): list, run, report, tour."""
+import contextlib
 import sys
 from pathlib import Path
 
@@ -36,6 +37,30 @@ def list_recipes():
         click.echo(f"{name:<{w1}}  {where:<{w2}}  {description}")
 
 
+@contextlib.contextmanager
+def one_line_errors():
+    """A usage mistake prints one line on stderr and exits with status 2 (click's own layout takes four)."""
+    try:
+        yield
+    except click.ClickException as e:
+        where = f" (see '{e.ctx.command_path} --help')" if getattr(e, "ctx", None) is not None else ""
+        click.echo(f"Error: {e.format_message()}{where}", err=True)
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+
+
+def _make_out(out):
+    """Create the run folder ``out`` now, so a path that cannot be made is a usage error before any work."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise click.BadParameter(f"cannot create the folder {str(out)!r}: {e.strerror or e}",
+                                 param_hint="'--out'") from None
+    return out
+
+
 def _fail(message):
     """A gradkit error at the command line: the message, exit status 1, no traceback."""
     click.secho(f"Error: {message}", fg="red", err=True)
@@ -45,7 +70,8 @@ def _fail(message):
 @app.command("run")
 @click.argument("name", type=click.Choice(registry.names()), metavar="NAME")
 @click.option("--epochs", type=click.IntRange(min=1), help="Training epochs (steps for the descent recipes).")
-@click.option("--seed", type=int, help="Seed of the run (the same seed repeats it bit for bit).")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1),
+              help="Seed of the run, in [0, 2**32) (the same seed repeats it bit for bit).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Run folder (default: ./gradkit-runs/<name>-<date>-<time>).")
 @click.option("--quick", is_flag=True, help="Small data and few epochs: a fast look.")
@@ -61,7 +87,7 @@ def run(name, out, quick, no_progress, **overrides):
         config = get(name).config(quick=quick, **overrides)
     except GradkitError as e:
         raise click.UsageError(str(e)) from None
-    out = out or default_out_dir(name)
+    out = _make_out(out or default_out_dir(name))
     rec = run_recipe(name, out, config=config, progress=Progress(enabled=not no_progress))
     _summary(rec)
     if rec.status != "ok":  # no report path: the reason is all there is to read
@@ -98,7 +124,7 @@ def report(run_dir):
 def tour(out, quick, no_progress):
     """Run the offline course experiments (about a minute) and write one report."""
     from .recipes import Progress, default_out_dir, run_tour
-    out = out or default_out_dir("tour")
+    out = _make_out(out or default_out_dir("tour"))
     click.echo(f"gradkit tour → {out}")
     path, records = run_tour(out, quick=quick, progress=Progress(enabled=not no_progress))
     failed = [r for r in records if r.status != "ok"]
