@@ -32,8 +32,8 @@ B._RESET_HOOKS.append(_name_counts.clear)
 
 
 def snake_case(name):
-    """CamelCase class name to Keras's snake_case layer name."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    """CamelCase class name to Keras's snake_case layer name (Conv2D → conv2d, as keras.src.utils.naming)."""
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)).lower()
 
 
 def _shape_of(x):
