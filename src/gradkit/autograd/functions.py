@@ -7,6 +7,8 @@ an error naming it. Tensor's Python operators are installed here too.
 """
 import builtins
 import functools
+import math
+import numbers
 
 import numpy as np
 
@@ -308,12 +310,12 @@ def expm1(x):
 
 def log2(x):
     """Base-2 logarithm."""
-    return div(log(x), float(np.log(2)))
+    return div(log(x), math.log(2))
 
 
 def log10(x):
     """Base-10 logarithm."""
-    return div(log(x), float(np.log(10)))
+    return div(log(x), math.log(10))
 
 
 def sin(x):
@@ -460,7 +462,7 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - numpy's name
         return sqrt(sum(square(x), axis=axis, keepdims=keepdims))
     if ord == 1 and axis is not None:
         return sum(abs(x), axis=axis, keepdims=keepdims)
-    if ord == np.inf and axis is not None:
+    if ord == math.inf and axis is not None:
         return max(abs(x), axis=axis, keepdims=keepdims)
     raise ConfigError(f"ops.norm: ord={ord!r} is not supported (use None/2/'fro', or 1 or inf with an axis)")
 
@@ -511,7 +513,7 @@ def ndim(x):
 
 def size(x):
     """Number of elements."""
-    return int(np.prod(x.shape))
+    return int(math.prod(x.shape))
 
 
 def ravel(x):
@@ -567,9 +569,9 @@ def take_along_axis(x, indices, axis=None):
     if axis is None:
         return take(x, idx.reshape(-1))
     axis %= x.ndim
-    key = list(np.indices(idx.shape, sparse=True))
+    key = list(B.xp.indices(idx.shape, sparse=True))
     key[axis] = idx
-    return getitem(x, tuple(B.xp.asarray(k) for k in key))
+    return getitem(x, tuple(key))
 
 
 def sort(x, axis=-1):
@@ -606,7 +608,7 @@ def tile(x, repeats):
 
 def repeat(x, repeats, axis=None):
     """Each element repeated `repeats` times along axis (flattened when None)."""
-    if not isinstance(repeats, (int, np.integer)):
+    if not isinstance(repeats, numbers.Integral):
         raise ConfigError("ops.repeat: repeats must be one integer in gradkit")
     return A.Repeat(repeats, axis)(_t(x))
 
@@ -659,7 +661,7 @@ def tensordot(x1, x2, axes=2):
     ax_a, ax_b = [i % a.ndim for i in ax_a], [i % b.ndim for i in ax_b]
     free_a = [i for i in range(a.ndim) if i not in ax_a]
     free_b = [i for i in range(b.ndim) if i not in ax_b]
-    k = int(np.prod([a.shape[i] for i in ax_a]))
+    k = int(math.prod([a.shape[i] for i in ax_a]))
     am = reshape(transpose(a, free_a + ax_a), (-1, k))
     bm = reshape(transpose(b, ax_b + free_b), (k, -1))
     return reshape(matmul(am, bm), tuple(a.shape[i] for i in free_a) + tuple(b.shape[i] for i in free_b))
@@ -703,7 +705,7 @@ def gelu(x, approximate=True):
     """x·Φ(x); Keras's default tanh approximation 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³)))."""
     if not approximate:
         raise ConfigError("ops.gelu: only approximate=True (Keras's default) is provided by gradkit")
-    inner = mul(add(x, mul(power(x, 3), 0.044715)), float(np.sqrt(2 / np.pi)))
+    inner = mul(add(x, mul(power(x, 3), 0.044715)), math.sqrt(2 / math.pi))
     return mul(mul(x, 0.5), add(tanh(inner), 1.0))
 
 

@@ -17,6 +17,7 @@ class OpLayer(Layer):
         self.built = True
 
     def call(self, *args, **kwargs):
+        kwargs.pop("training", None)
         return getattr(ops, self.op)(*args, **kwargs)
 
     def get_config(self):
