@@ -3,7 +3,7 @@
 Every function also takes NumPy arrays and Python numbers and returns a Tensor; ops without a gradient
 (argmax, one_hot, comparisons, rounding) return constant Tensors. Called on symbolic KerasTensors
 (functional API), a function records a graph node instead. A name that gradkit does not provide raises
-an error naming it. Tensor's Python operators are installed here too.
+an error naming it. Tensor's operators (tensor.py) call these.
 """
 import builtins
 import functools
@@ -13,16 +13,18 @@ import numbers
 import numpy as np
 
 from .. import backend as B
-from ..errors import ConfigError, DTypeError
+from ..errors import ConfigError
 from . import array_ops as A
 from . import nn as N
 from . import ops as O
 from . import shape_ops as S
 from .tensor import Tensor, as_array
+from .tensor import as_tensor as _t
 
 
-def _t(x):
-    return x if isinstance(x, Tensor) else Tensor(x)
+def as_operand(x, other):
+    """x as a Tensor; a Python scalar takes the dtype of the Tensor ``other`` (so 2 * t keeps t's dtype)."""
+    return O._operands(x, other)[0]
 
 
 def add(a, b):
@@ -790,40 +792,8 @@ def __getattr__(name):
                            f"counterpart yet); the ops gradkit provides are listed in gradkit.ops.__all__")
 
 
-def _install_operators():
-    """Give Tensor its Python operators and method forms of the ops."""
-    T = Tensor
-    T.__add__ = lambda a, b: add(a, b)
-    T.__radd__ = lambda a, b: add(b, a)
-    T.__sub__ = lambda a, b: sub(a, b)
-    T.__rsub__ = lambda a, b: sub(b, a)
-    T.__mul__ = lambda a, b: mul(a, b)
-    T.__rmul__ = lambda a, b: mul(b, a)
-    T.__truediv__ = lambda a, b: div(a, b)
-    T.__rtruediv__ = lambda a, b: div(b, a)
-    T.__neg__ = lambda a: neg(a)
-    T.__pos__ = lambda a: a
-    T.__pow__ = lambda a, c: power(a, c)
-    T.__rpow__ = lambda a, b: power(O._operands(b, a)[0], a)
-    T.__matmul__ = lambda a, b: matmul(a, b)
-    T.__rmatmul__ = lambda a, b: matmul(b, a)
-    T.__getitem__ = lambda a, key: getitem(a, key)
-    T.__abs__ = lambda a: abs(a)
-    for name in ("__lt__", "__le__", "__gt__", "__ge__"):
-        setattr(T, name, (lambda op: lambda a, b: Tensor(getattr(a.data, op)(as_array(b))))(name))
-    for fn in (exp, log, sqrt, tanh, sigmoid, relu, sum, mean, max,
-               expand_dims, squeeze, clip, softmax, log_softmax):
-        setattr(T, fn.__name__, fn)
-    T.reshape = lambda a, *shape: reshape(a, shape[0] if len(shape) == 1 else shape)
-    T.transpose = lambda a, *axes: transpose(a, (axes[0] if len(axes) == 1 else axes) or None)
-    T.T = property(lambda a: transpose(a), doc="The transpose (axes reversed).")
-
-
-_install_operators()
-
-
 _PUBLIC = [k for k, v in list(globals().items()) if callable(v) and not k.startswith("_") and k not in
-           {"Tensor", "as_array", "np", "builtins", "functools", "ConfigError", "DTypeError"}
+           {"Tensor", "as_array", "as_operand"}
            and not isinstance(v, type) and getattr(v, "__module__", None) == __name__]
 for _name in _PUBLIC:
     if _name not in _NOT_SYMBOLIC:

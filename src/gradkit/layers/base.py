@@ -12,6 +12,7 @@ import re
 import numpy as np
 
 from .. import backend as B
+from ..arguments import shape as shape_arg
 from ..autograd import Tensor, no_grad
 from ..autograd.nn import cast
 from ..errors import ConfigError, ShapeError
@@ -113,7 +114,8 @@ class Layer:
         self.name = name or unique_name(snake_case(type(self).__name__))
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
-        self.input_shape_arg = tuple(input_shape) if input_shape is not None else None
+        owner = type(self).__name__
+        self.input_shape_arg = shape_arg(input_shape, "input_shape", owner) if input_shape is not None else None
         self.trainable = trainable
         self._dtype = _dtype_name(dtype)
         self.activity_regularizer = regularizers.get(activity_regularizer)

@@ -1,9 +1,10 @@
 """Embedding: integer ids → rows of a trainable (input_dim, output_dim) matrix."""
 from .. import backend as B
 from .. import constraints, initializers, regularizers
+from ..arguments import number
 from ..autograd import Tensor
 from ..autograd import nn
-from ..errors import ConfigError, DataError
+from ..errors import DataError
 from .base import Layer
 
 
@@ -16,9 +17,8 @@ class Embedding(Layer):
         super().__init__(**kwargs)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
-        if input_dim < 1 or output_dim < 1:
-            raise ConfigError(f"Embedding: input_dim and output_dim must be positive, got {input_dim}, {output_dim}")
-        self.input_dim, self.output_dim = int(input_dim), int(output_dim)
+        self.input_dim = number(input_dim, "input_dim", "Embedding", "[1, inf)", integer=True)
+        self.output_dim = number(output_dim, "output_dim", "Embedding", "[1, inf)", integer=True)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.mask_zero, self.input_length = mask_zero, input_length
         self.supports_masking = bool(mask_zero)

@@ -31,7 +31,10 @@ def graph_order(inputs, outputs):
 class Functional(GraphModel):
     """``Model(inputs, outputs)``: the layer calls that lead from Input(s) to output(s), run in order."""
 
-    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+    def __init__(self, inputs=None, outputs=None, name=None, trainable=True, **kwargs):
+        if inputs is None or outputs is None:
+            raise ConfigError("Model needs inputs and outputs: x = Input(shape); y = Dense(1)(x); Model(x, y) "
+                              "(or use Sequential)")
         super().__init__(name=name or unique_name("functional"), trainable=trainable, **kwargs)
         self._single_output = not isinstance(outputs, (list, tuple, dict))
         self._output_keys = list(outputs) if isinstance(outputs, dict) else None
