@@ -21,13 +21,16 @@ def app():
 
 @app.command("list")
 def list_recipes():
-    """List the recipes, one line each, and which need a dataset download."""
+    """List the recipes, one line each, and which need a dataset download (not found in GRADKIT_DATA or the cache)."""
+    from .datasets.fetch import find_local
     from .recipes import get
     rows = []
     for name in registry.names():
         r = get(name)
-        where = "needs download: " + r.dataset if not r.offline else (
-            "offline, in tour" if name in registry.TOUR else "offline")
+        if r.offline:
+            where = "offline, in tour" if name in registry.TOUR else "offline"
+        else:
+            where = ("data found: " if find_local(r.dataset) else "needs download: ") + r.dataset
         rows.append((name, where, r.description))
     w1, w2 = (max(len(row[i]) for row in rows) for i in (0, 1))
     for name, where, description in rows:
@@ -70,7 +73,7 @@ def _fail(message):
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1),
               help="Seed of the run, in [0, 2**32) (the same seed repeats it bit for bit).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Run folder (default: ./gradkit-runs/<time>-<name>).")
+              help="Run folder (default: ./gradkit-runs/<name>-<date>-<time>).")
 @click.option("--quick", is_flag=True, help="Small data and few epochs: a fast look.")
 @click.option("--variant", help="A recipe's variant (mnist-mlp: relu-adam).")
 @click.option("--gradient", help="How gradients are computed (mnist-mlp: backprop or numerical).")
@@ -87,9 +90,9 @@ def run(name, out, quick, no_progress, **overrides):
     out = _make_out(out or default_out_dir(name))
     rec = run_recipe(name, out, config=config, progress=Progress(enabled=not no_progress))
     _summary(rec)
-    click.echo(f"report: {rec.report.resolve()}")
-    if rec.status != "ok":
+    if rec.status != "ok":  # no report path: the reason is all there is to read
         _fail(f"{name} failed: {rec.error}")
+    click.echo(f"report: {rec.report.resolve()}")
 
 
 def _summary(rec):
@@ -115,7 +118,7 @@ def report(run_dir):
 
 @app.command("tour")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Tour folder (default: ./gradkit-runs/<time>-tour).")
+              help="Tour folder (default: ./gradkit-runs/tour-<date>-<time>).")
 @click.option("--quick", is_flag=True, help="Few steps and epochs (a smoke test of the whole tour).")
 @click.option("--no-progress", is_flag=True, help="No live progress bars.")
 def tour(out, quick, no_progress):

@@ -97,6 +97,14 @@ class ModelAPI:
         from .summary import summary_text
         (print_fn or print)(summary_text(self, line_length or 80))
 
+    def _repr_html_(self):
+        """In a notebook, a model shows its summary as a table."""
+        from .summary import summary_html
+        try:
+            return summary_html(self)
+        except (ValueError, TypeError):  # a model that cannot say its shapes yet: the plain repr
+            return None
+
     def save(self, filepath, overwrite=True, zipped=None):
         """Save architecture, weights, compile settings and optimizer state to one file (see gradkit.io)."""
         from .. import io

@@ -150,8 +150,9 @@ def execute(job, data):
 # ---- the driver -------------------------------------------------------------------------------
 
 def _progress(total, desc, enabled):
-    from tqdm.auto import tqdm
-    return tqdm(total=total, desc=desc, unit="job", disable=not enabled, leave=False)
+    from ..display import in_notebook, tqdm_class
+    tqdm = tqdm_class()  # a text bar; in a notebook none at all (a widget per sweep would bloat the file)
+    return tqdm(total=total, desc=desc, unit="job", disable=not enabled or in_notebook(), leave=False)
 
 
 def _finish(bar, result, on_result):
