@@ -587,7 +587,7 @@ simple([
 simple([
     ("earlystopping-mode", lambda: gk.callbacks.EarlyStopping(mode="best"), ValueError, "mode", "'best'"),
     ("reducelr-factor", lambda: gk.callbacks.ReduceLROnPlateau(factor=1.5), ValueError, "factor", "1.5"),
-    ("checkpoint-save-freq", lambda: gk.callbacks.ModelCheckpoint("m.gdk", save_freq=5), ValueError,
+    ("checkpoint-save-freq", lambda: gk.callbacks.ModelCheckpoint("m.gdk", save_freq="5"), ValueError,
      "save_freq", "5"),
     ("loss-unknown", lambda: gk.losses.get("cross_entropy"), ValueError, "'cross_entropy'", "valid names"),
     ("loss-reduction", lambda: gk.losses.MeanSquaredError(reduction="avg"), ValueError, "reduction", "'avg'"),

@@ -1,8 +1,9 @@
 """Keras's callbacks under their Keras names: ``from gradkit.callbacks import EarlyStopping``."""
-from .training.callbacks import (Callback, CSVLogger, EarlyStopping, LearningRateScheduler, ModelCheckpoint,
-                                 ReduceLROnPlateau, TerminateOnNaN)
+from .training.callbacks import (Callback, CSVLogger, EarlyStopping, LambdaCallback, LearningRateScheduler,
+                                 ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN)
 from .training.history import History
 from .training.progress import ProgbarLogger
+from .training.tensorboard import TensorBoard
 
 __all__ = ["Callback", "History", "ProgbarLogger", "EarlyStopping", "ModelCheckpoint", "TerminateOnNaN",
-           "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger"]
+           "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger", "LambdaCallback", "TensorBoard"]

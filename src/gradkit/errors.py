@@ -55,3 +55,7 @@ class TrainingError(GradkitError, RuntimeError):
 
 class UnsupportedError(GradkitError, AttributeError):
     """A Keras name gradkit does not provide (an op, an argument value): names it and what to use instead."""
+
+
+class MissingDependencyError(GradkitError, ImportError):
+    """An optional package a feature needs is not installed: names the feature and the gradkit extra to install."""

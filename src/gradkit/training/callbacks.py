@@ -137,46 +137,77 @@ class EarlyStopping(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Save the model (or only its weights) after every epoch, or only when ``monitor`` improved.
+    """Save the model (or only its weights) after every epoch, or every ``save_freq`` batches when it is an
+    int; with save_best_only, only when ``monitor`` improved.
 
-    ``filepath`` may hold format fields filled from the epoch and logs, e.g. "ckpt-{epoch:02d}-{val_loss:.2f}.gdk".
+    ``filepath`` may hold format fields filled from the epoch, the batch (batch-wise saving) and the logs,
+    e.g. "ckpt-{epoch:02d}-{val_loss:.2f}.gdk" or "ckpt-{epoch}-{batch}.gdk".
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False, save_weights_only=False,
                  mode="auto", save_freq="epoch", initial_value_threshold=None):
         super().__init__()
-        if save_freq != "epoch":
-            raise ConfigError(f"ModelCheckpoint supports save_freq='epoch' only, got save_freq={save_freq!r}")
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1):
+            raise ConfigError(f"ModelCheckpoint: save_freq must be 'epoch' or a positive integer (a number of "
+                              f"batches), got save_freq={save_freq!r}")
         if os.path.isdir(filepath):
             raise PathError(f"ModelCheckpoint: filepath {str(filepath)!r} is a folder; expected a file path such as "
                             f"{os.path.join(filepath, 'model-{epoch:02d}.gdk')!r}")
         self.filepath, self.monitor, self.verbose = str(filepath), monitor, verbose
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
+        self.save_freq = save_freq
         self.maximize = _mode_is_max(mode, monitor)
         self.best = initial_value_threshold
+        self._epoch, self._since_save, self._last_batch = 0, 0, None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Remember the epoch (batch-wise saving names it)."""
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        """With an integer save_freq: save once that many batches have passed since the last save."""
+        if self.save_freq == "epoch":
+            return
+        # as Keras: a batch index that did not grow means a new epoch began, so count it from zero
+        grown = self._last_batch is not None and batch > self._last_batch
+        self._since_save += batch - self._last_batch if grown else batch + 1
+        self._last_batch = batch
+        if self._since_save >= self.save_freq:
+            self._since_save = 0
+            self._save(self._epoch, batch, logs or {})
 
     def on_epoch_end(self, epoch, logs=None):
-        """Save if due."""
-        logs = logs or {}
+        """With save_freq="epoch": save if due."""
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs or {})
+
+    def _path(self, epoch, batch, logs):
+        fields = {"epoch": epoch + 1, **logs} if batch is None else {"epoch": epoch + 1, "batch": batch + 1, **logs}
         try:
-            path = self.filepath.format(epoch=epoch + 1, **logs)
+            return self.filepath.format(**fields)
         except KeyError as e:
             raise ConfigError(f"ModelCheckpoint: filepath {self.filepath!r} names {e.args[0]!r}, which is not in the "
-                              f"logs; expected one of: epoch, {', '.join(logs)}") from None
-        if os.path.dirname(path):
-            os.makedirs(os.path.dirname(path), exist_ok=True)  # as Keras's ModelCheckpoint
-        if self.save_best_only:
-            current = logs.get(self.monitor)
-            if current is None:
-                warnings.warn(f"ModelCheckpoint: '{self.monitor}' is not in the logs; not saving",
-                              RuntimeWarning, stacklevel=2)
-                return
-            better = self.best is None or (current > self.best if self.maximize else current < self.best)
-            if not better:
-                return
+                              f"logs; expected one of: {', '.join(fields)}") from None
+
+    def _improved(self, epoch, logs, path):
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn(f"ModelCheckpoint: '{self.monitor}' is not in the logs; not saving",
+                          RuntimeWarning, stacklevel=3)
+            return False
+        better = self.best is None or (current > self.best if self.maximize else current < self.best)
+        if better:
             if self.verbose > 0:
                 print(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best} to {current}, saving to {path}")
             self.best = current
+        return better
+
+    def _save(self, epoch, batch, logs):
+        path = self._path(epoch, batch, logs)
+        if self.save_best_only and not self._improved(epoch, logs, path):
+            return
+        if os.path.dirname(path):
+            os.makedirs(os.path.dirname(path), exist_ok=True)  # as Keras's ModelCheckpoint
         (self.model.save_weights if self.save_weights_only else self.model.save)(path)
 
 
@@ -293,3 +324,29 @@ class CSVLogger(Callback):
     def on_train_end(self, logs=None):
         """Close the file."""
         self._file.close()
+
+
+_HOOKS = tuple(name for name in vars(Callback) if name.startswith("on_"))
+
+
+class LambdaCallback(Callback):
+    """A callback from plain functions, as Keras's: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``;
+    any other hook by its name (``on_test_end=...``)."""
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None, on_train_end=None,
+                 on_train_batch_begin=None, on_train_batch_end=None, **kwargs):
+        super().__init__()
+        hooks = {"on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end, "on_train_begin": on_train_begin,
+                 "on_train_end": on_train_end, "on_train_batch_begin": on_train_batch_begin,
+                 "on_train_batch_end": on_train_batch_end, **kwargs}
+        unknown = sorted(set(hooks) - set(_HOOKS))
+        if unknown:
+            raise ConfigError(f"LambdaCallback: unknown hook(s) {', '.join(unknown)}; valid: {', '.join(_HOOKS)}")
+        given = {name: fn for name, fn in hooks.items() if fn is not None}
+        for name, fn in given.items():
+            if not callable(fn):
+                raise ConfigError(f"LambdaCallback: {name} must be a function, got {fn!r}")
+        # the given hooks become methods of a one-off subclass, so fit calls only those (it skips hooks
+        # a callback's class does not override)
+        methods = {name: (lambda fn: lambda self, *args: fn(*args))(fn) for name, fn in given.items()}
+        self.__class__ = type(type(self).__name__, (type(self),), methods)
