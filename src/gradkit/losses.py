@@ -305,5 +305,6 @@ def check_labels(loss_fn, y_true_shape, y_pred_shape, role="y"):
                             "integer labels (or one-hot encode them with gradkit.utils.to_categorical)")
     elif _fits(t, p) or (p[-1:] == (1,) and _fits(t, p[:-1])) or _fits(t, p + (1,)):
         return  # equal, or equal up to a trailing 1 (Keras's squeeze_or_expand_to_same_rank)
+    out = tuple(y_true_shape[:1]) + tuple(y_pred_shape)[1:]  # the output for these samples
     raise ShapeError(f"{role}: loss '{loss.name}': labels of shape {tuple(y_true_shape)} do not match the model's "
-                     f"output shape {tuple(y_pred_shape)}")
+                     f"output of shape {out}")

@@ -14,7 +14,7 @@ from .. import backend as B
 from ..autograd import Tensor, no_grad
 from ..autograd.tensor import wrap
 from ..autograd import functions as F
-from ..errors import ConfigError, DataError, ShapeError, TrainingError
+from ..errors import ConfigError, ConfigTypeError, DataError, ShapeError, TrainingError
 from ..backend import is_sparse
 from ..training import data_adapter as data
 from ..training.batching import Batcher, inference_batches
@@ -46,8 +46,9 @@ class Trainer:
         (True warns when it does not).
         """
         from .. import losses, optimizers
+        from .. import metrics as metrics_module
         if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
-            raise ConfigError(f"compile(metrics=...) expects a list, tuple or dict (as Keras), got {metrics!r}: "
+            raise ConfigTypeError(f"compile: metrics must be a list, tuple or dict (as Keras), got {metrics!r}: "
                               f"write metrics=[{metrics!r}]")
         if weighted_metrics:
             raise ConfigError("compile(weighted_metrics=...) is not supported (fit has no sample weights)")
@@ -62,6 +63,9 @@ class Trainer:
         self._loss_fns = [None if l is None else losses.get(l) for l in per_out]
         self._loss_weights = list(loss_weights) if loss_weights is not None else [1.0] * n_out
         self._metric_ids = list(metrics or [])
+        for m in self._metric_ids:
+            if isinstance(m, str):
+                metrics_module.get(m)  # an unknown name fails here, before any data is read
         self.jit_compile = jit_compile if not run_eagerly else False
         self._metrics_for = None  # resolved from the data's shapes on first use, as Keras does
         self.compiled = True
@@ -207,7 +211,7 @@ class Trainer:
             raise ConfigError(f"fit(epoch_loss={epoch_loss!r}): expected one of {', '.join(EPOCH_LOSSES)}")
         data.check_fit_args(batch_size, epochs, initial_epoch, steps_per_epoch, validation_split, validation_freq,
                             verbose, shuffle)
-        data.check_batch_size(validation_batch_size)
+        data.check_batch_size(validation_batch_size, name="validation_batch_size")
         callbacks = data.check_callbacks(callbacks)
         xs, ys = data.prepare(self, x, y)
         xs, ys, val = data.validation(self, xs, ys, validation_split, validation_data)

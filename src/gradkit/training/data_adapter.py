@@ -6,76 +6,62 @@ them, every value for NaN/inf, and the loop arguments for type and range. Nothin
 after this, so a compiled (replayed) step can never skip a check, and the hot path makes no device syncs.
 """
 import math
-import numbers
 
 import numpy as np
 
 from .. import backend as B
 from ..autograd import Tensor
 from ..backend import is_sparse
-from ..errors import ConfigError, DataError, ShapeError
+from ..arguments import flag, number
+from ..errors import ConfigError, ConfigTypeError, DataError, ShapeError
 from ..layers.embedding import Embedding
 
 # ---- arguments ---------------------------------------------------------------------------------------
 
-def _is_int(v):
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-
-def check_int(name, value, low=0, allow_none=False, where="fit"):
-    """ConfigError unless value is an integer >= low (or None when allowed)."""
-    if value is None and allow_none:
-        return
-    if not _is_int(value) or value < low:
-        want = f"an integer >= {low}" + (" or None" if allow_none else "")
-        raise ConfigError(f"{where}({name}=...) must be {want}, got {value!r}")
-
-
-def check_batch_size(batch_size, where="fit"):
+def check_batch_size(batch_size, where="fit", name="batch_size"):
     """None (32), 'full' (all samples at once) or a positive integer."""
     if batch_size is None or batch_size == "full":
         return
-    if not _is_int(batch_size) or batch_size < 1:
-        raise ConfigError(f"{where}(batch_size=...) must be a positive integer, None (32) or 'full', "
-                          f"got {batch_size!r}")
+    if isinstance(batch_size, str):
+        raise ConfigTypeError(f"{where}: {name} must be an integer in [1, inf), None (32) or 'full', "
+                              f"got {batch_size!r}")
+    number(batch_size, name, where, "[1, inf)", integer=True)
 
 
 def check_verbose(verbose, where="fit"):
     """'auto', 0, 1 or 2, as Keras."""
     if verbose != "auto" and (isinstance(verbose, str) or verbose not in (0, 1, 2)):
-        raise ConfigError(f"{where}(verbose=...) must be 'auto', 0, 1 or 2, got {verbose!r}")
+        raise ConfigError(f"{where}: verbose must be 'auto', 0, 1 or 2, got {verbose!r}")
 
 
 def check_callbacks(callbacks, where="fit"):
-    """A list of Callback objects (or None)."""
+    """A list of Callback objects (or None) → a list."""
     from .callbacks import Callback
     if callbacks is None:
         return []
     if not isinstance(callbacks, (list, tuple)):
-        raise ConfigError(f"{where}(callbacks=...) must be a list of Callback objects, got {type(callbacks).__name__} "
-                          f"{callbacks!r}" + ("; wrap it in a list: callbacks=[...]" if isinstance(callbacks, Callback)
-                                              else ""))
+        hint = "; wrap it in a list: callbacks=[...]" if isinstance(callbacks, Callback) else ""
+        raise ConfigTypeError(f"{where}: callbacks must be a list of Callback objects, got "
+                              f"{type(callbacks).__name__} {callbacks!r}{hint}")
     bad = [c for c in callbacks if not isinstance(c, Callback)]
     if bad:
-        raise ConfigError(f"{where}(callbacks=...) must hold Callback objects (gradkit.callbacks.*), got "
-                          f"{type(bad[0]).__name__} {bad[0]!r}")
+        raise ConfigTypeError(f"{where}: callbacks must hold Callback objects (gradkit.callbacks.*), got "
+                              f"{type(bad[0]).__name__} {bad[0]!r}")
     return list(callbacks)
 
 
 def check_fit_args(batch_size, epochs, initial_epoch, steps_per_epoch, validation_split, validation_freq, verbose,
                    shuffle):
-    """fit's loop arguments, each against its type and range (ConfigError naming the argument)."""
+    """fit's loop arguments, each against its type (ConfigTypeError) and range (ConfigError), naming it."""
     check_batch_size(batch_size)
-    check_int("epochs", epochs)
-    check_int("initial_epoch", initial_epoch)
-    check_int("steps_per_epoch", steps_per_epoch, low=1, allow_none=True)
-    check_int("validation_freq", validation_freq, low=1)
+    number(epochs, "epochs", "fit", "[0, inf)", integer=True)
+    number(initial_epoch, "initial_epoch", "fit", "[0, inf)", integer=True)
+    if steps_per_epoch is not None:
+        number(steps_per_epoch, "steps_per_epoch", "fit", "[1, inf)", integer=True)
+    number(validation_split, "validation_split", "fit", "[0, 1)")
+    number(validation_freq, "validation_freq", "fit", "[1, inf)", integer=True)
     check_verbose(verbose)
-    if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real) or \
-            not 0 <= validation_split < 1:
-        raise ConfigError(f"fit(validation_split=...) must be a fraction in [0, 1), got {validation_split!r}")
-    if not isinstance(shuffle, (bool, np.bool_)):
-        raise ConfigError(f"fit(shuffle=...) must be True or False, got {shuffle!r}")
+    flag(shuffle, "shuffle", "fit")
 
 
 # ---- arrays --------------------------------------------------------------------------------------------
@@ -157,7 +143,7 @@ def prepare_x(model, x, role="x"):
         items = [x[k] for k in names]
     elif n_in > 1:
         if not isinstance(x, (list, tuple)) or len(x) != n_in:
-            raise DataError(f"the model has {n_in} inputs; pass {role} as a list of {n_in} arrays")
+            raise DataError(f"the model has {n_in} inputs; pass {role} as a list of {n_in} arrays, got {_count(x)}")
         items = list(x)
     else:
         items = [x[0] if isinstance(x, (list, tuple)) and len(x) == 1 and hasattr(x[0], "shape") else x]
@@ -165,6 +151,10 @@ def prepare_x(model, x, role="x"):
     xs = [to_input_array(a, c, role) for a, c in zip(items, consumers)]
     check_inputs(model, xs, role)
     return xs
+
+
+def _count(x):
+    return f"a list of {len(x)}" if isinstance(x, (list, tuple)) else "1 array"
 
 
 def check_inputs(model, xs, role="x"):
@@ -194,7 +184,7 @@ def prepare_y(model, y, role="y"):
         items = [y[l.name] for l in layers]
     elif n_out > 1:
         if not isinstance(y, (list, tuple)) or len(y) != n_out:
-            raise DataError(f"the model has {n_out} outputs; pass {role} as a list of {n_out} arrays")
+            raise DataError(f"the model has {n_out} outputs; pass {role} as a list of {n_out} arrays, got {_count(y)}")
         items = list(y)
     else:
         items = [y]
@@ -252,8 +242,10 @@ def validation(model, xs, ys, split, data):
     before any shuffling, as Keras does)."""
     if data is not None:
         if not isinstance(data, (list, tuple)) or len(data) not in (2, 3):
-            raise DataError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), "
-                            f"got {type(data).__name__}")
+            got = f"a {type(data).__name__} of {len(data)}" if isinstance(data, (list, tuple)) else \
+                type(data).__name__
+            raise DataError(f"validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), "
+                            f"got {got}")
         return xs, ys, prepare(model, data[0], data[1], " of validation_data")
     if not split:
         return xs, ys, None
