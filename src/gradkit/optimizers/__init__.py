@@ -23,6 +23,15 @@ def _raw(x):
     return x.data if isinstance(x, Tensor) else x
 
 
+def _constrain(variables):
+    """Project each variable through its constraint after the update (Keras's optimizer.apply does so)."""
+    for v in variables:
+        c = getattr(v, "constraint", None)
+        if c is not None:
+            w = _raw(v)
+            w[...] = _raw(c(w))
+
+
 class Optimizer:
     """Base: ``apply(grads, variables)`` runs ``update_step`` on each (grad, variable) pair, then counts a step.
 
@@ -187,6 +196,7 @@ class Optimizer:
             for g, v in zip(grads, variables):
                 self.update_step(g, v, lr)
         self.iterations += 1
+        _constrain(variables)
 
     def _decay(self, variables, lr):
         """Keras's decoupled weight decay: w ← w − w·wd·lr."""
