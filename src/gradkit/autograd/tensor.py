@@ -120,16 +120,8 @@ class Tensor:
     ndim = property(lambda self: self.data.ndim, doc="Number of dimensions.")
     size = property(lambda self: self.data.size, doc="Number of elements.")
 
-    def __float__(self):
-        return float(self.data)
-
     def __int__(self):
         return int(self.data)
-
-    def __array__(self, dtype=None, copy=None):
-        """np.asarray(tensor): the value as a host NumPy array (as Keras's tensors convert)."""
-        a = B.to_numpy(self.data)
-        return a.astype(dtype) if dtype is not None else a
 
     def __len__(self):
         return self.data.shape[0]
