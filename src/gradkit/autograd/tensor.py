@@ -120,6 +120,9 @@ class Tensor:
     ndim = property(lambda self: self.data.ndim, doc="Number of dimensions.")
     size = property(lambda self: self.data.size, doc="Number of elements.")
 
+    def __int__(self):
+        return int(self.data)
+
     def __len__(self):
         return self.data.shape[0]
 
