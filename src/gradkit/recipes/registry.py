@@ -13,6 +13,7 @@ MODULES = {
     "imdb": "imdb",
     "reuters": "reuters",
     "boston-kfold": "boston_kfold",
+    "mnist-cnn": "mnist_cnn",
 }
 """Recipe name → module under gradkit.recipes (each module defines RECIPE)."""
 
