@@ -7,11 +7,11 @@ from .normalization import BatchNormalization
 from .convolutional import Conv1D, Conv2D
 from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
                       GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
-from .preprocessing import Rescaling
+from .preprocessing import RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling
 from .reshaping import Reshape, ZeroPadding2D
 
 __all__ = ["Layer", "KerasTensor", "Dense", "Activation", "Dropout", "Flatten", "Input", "InputLayer",
            "Embedding", "BatchNormalization", "Add", "Concatenate",
            "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
-           "ZeroPadding2D", "Reshape", "Rescaling"]
+           "ZeroPadding2D", "Reshape", "Rescaling", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation"]
