@@ -29,9 +29,29 @@ class ConfigError(GradkitError, ValueError):
     """An unknown name or a bad argument value (lists the valid ones)."""
 
 
+class ConfigTypeError(ConfigError, TypeError):
+    """An argument of the wrong type (a string where a number is expected): a ConfigError and a TypeError."""
+
+
+class PathError(GradkitError, OSError):
+    """A file or folder given by the user that cannot be written or read as asked (names the user's path)."""
+
+
+class JobsFailedError(GradkitError, RuntimeError):
+    """Every job of a parallel run failed: carries the first failure's traceback (and the run as ``.run``)."""
+
+    def __init__(self, message, run=None):
+        super().__init__(message)
+        self.run = run
+
+
 class DataError(GradkitError, ValueError):
     """Input data that cannot be used as given (NaN, lengths, label format)."""
 
 
 class TrainingError(GradkitError, RuntimeError):
     """Training that cannot go on (e.g. a loss that turned NaN or inf)."""
+
+
+class UnsupportedError(GradkitError, AttributeError):
+    """A Keras name gradkit does not provide (an op, an argument value): names it and what to use instead."""
