@@ -46,7 +46,7 @@ def test_warp_gradcheck(float64, fill_mode):
     t = _transforms(2)
     x = Tensor(R.random((2, 5, 6, 2)), requires_grad=True)
     res = gradcheck(lambda a: I.AffineWarp(lambda *s: t, fill_mode, "bilinear", 0.3)(a), [x])
-    assert res.max_rel_error < 1e-5 and res.max_abs_error < 1e-8, res.worst  # small gradients: rel ≈ eps noise
+    assert res.passed and res.max_rel_error < 1e-5, res.worst  # f is linear in x: only rounding noise differs
 
 
 def test_flip_gradcheck_and_values(float64):
