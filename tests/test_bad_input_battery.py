@@ -711,7 +711,7 @@ simple([
 def cli(*args, cwd=None):
     """Run ``gradkit ARGS`` in a subprocess; raise CLIFailure(stderr) when it fails as the battery expects."""
     env = {**os.environ, "MPLBACKEND": "Agg", "GRADKIT_OFFLINE": "1"}
-    src = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
+    src = os.path.dirname(os.path.dirname(os.path.abspath(gk.__file__)))  # the gradkit this test imported
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     r = subprocess.run([sys.executable, "-c", "import sys; from gradkit.cli import main; sys.exit(main())", *args], capture_output=True, text=True, cwd=cwd,
                        env=env, timeout=120)
@@ -749,6 +749,7 @@ simple([
      "--epochs", "0"),
     ("cli-workers-zero", cli_case("run", "boston-kfold", "--workers", "0", "--out", "r", made="r"), SystemExit,
      "--workers", "0"),
+    ("cli-missing-name", cli_case("run"), SystemExit, "missing argument 'NAME'", "boston-gd"),
     ("cli-report-missing", cli_case("report", "/nonexistent/run"), SystemExit, "/nonexistent/run"),
 ])
 
