@@ -307,7 +307,7 @@ simple([
     ("fit-class-weight", lambda: fit(mlp(), *xy(), class_weight={0: 1.0}), ValueError, "class_weight"),
 ])
 
-STEP_CASES = [
+STEP_CASES = [  # issue 11 item 2: checked once at the data boundary (training/data_adapter.py)
     ("model-wrong-input-count", _wrong_input_count, ValueError, "2 inputs", "1 array"),
     ("fit-batch-size-zero", lambda: fit(mlp(), *xy(), batch_size=0), ValueError, "batch_size", "0"),
     ("fit-batch-size-str", lambda: fit(mlp(), *xy(), batch_size="32"), TypeError, "batch_size", "'32'"),
@@ -370,8 +370,7 @@ STEP_CASES = [
     ("predict-empty", lambda: mlp().predict(np.ones((0, 4)), verbose=0), ValueError, "x", "0 samples"),
     ("predict-emb-id", lambda: emb_model().predict(np.full((2, 5), 12), verbose=0), ValueError, "[0, 10)", "12"),
 ]
-for _c in STEP_CASES:
-    CASES.append((_c[0], _c[1], _c[2], tuple(_c[3:]), None))
+simple(STEP_CASES)
 
 
 # ---- autodiff -----------------------------------------------------------------------------------------
