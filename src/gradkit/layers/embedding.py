@@ -2,7 +2,7 @@
 from .. import backend as B
 from .. import initializers
 from ..autograd import Tensor
-from ..autograd import nn
+from ..autograd import nn, rnn
 from ..errors import ConfigError, DataError
 from .base import Layer
 
@@ -30,6 +30,16 @@ class Embedding(Layer):
             raise DataError(f"layer '{self.name}': ids must lie in [0, {self.input_dim}), "
                             f"got values from {int(ids.min())} to {int(ids.max())}")
         return nn.embedding(self.embeddings, inputs)  # the ids are an op input: a traced step replays them
+
+    def compute_mask(self, inputs, mask=None):
+        """With mask_zero, True where the id is not 0 (padding), as a graph op; else None."""
+        return rnn.nonzero_mask(inputs) if self.mask_zero else None
+
+    def __call__(self, inputs, training=False):
+        out = super().__call__(inputs, training=training)
+        if self.mask_zero and isinstance(out, Tensor):  # eager use: the next layer finds the mask on its input
+            out._keras_mask = self.compute_mask(inputs)
+        return out
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)

@@ -3,6 +3,7 @@ from ..autograd import Tensor
 from ..autograd.tensor import postorder
 from ..errors import ConfigError, ShapeError
 from ..layers.base import KerasTensor, Layer, unique_name
+from ..layers.masking import call_masked
 from ..training.batching import is_sparse
 from .trainer import Trainer
 
@@ -152,7 +153,7 @@ class Model(ModelAPI, Trainer):
                 raise ConfigError(f"Model inputs and outputs must come from Input(...) and layer calls, got {t!r}")
         self._nodes = graph_order(self._inputs, self._outputs)
         layers = [t.layer for t in self._inputs] + [t.layer for t in self._nodes]
-        self._layers = list(dict.fromkeys(layers))
+        self._layers = [l for l in dict.fromkeys(layers) if not getattr(l, "hidden", False)]  # not return_state picks
         self._consumed = {id(i) for kt in self._nodes for i in kt.inputs}
 
     # ---- what the trainer needs ----------------------------------------------------------------------
@@ -198,13 +199,14 @@ class Model(ModelAPI, Trainer):
         """Evaluate the graph on input arrays/Tensors; outputs in ``logits_for`` come as pre-activations."""
         values = {id(t): (x if isinstance(x, Tensor) or is_sparse(x) else Tensor(x)) for t, x in zip(self._inputs, xs)}
         logits_ids = {id(self._outputs[i]) for i in logits_for}
+        masks = {}
         for kt in self._nodes:
             args = [values[id(i)] for i in kt.inputs]
             arg = args if len(args) > 1 else args[0]
             if id(kt) in logits_ids:
                 values[id(kt)] = kt.layer.preactivation(arg, training=training)
             else:
-                values[id(kt)] = kt.layer.call(arg, training=training)
+                values[id(kt)], masks[id(kt)] = call_masked(kt.layer, arg, masks.get(id(kt.inputs[0])), training)
         return [values[id(t)] for t in self._outputs]
 
     def _layer_output_shapes(self):

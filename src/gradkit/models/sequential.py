@@ -2,6 +2,7 @@
 from ..autograd import Tensor
 from ..errors import ConfigError
 from ..layers.base import KerasTensor, Layer, unique_name
+from ..layers.masking import call_masked
 from ..training.batching import is_sparse
 from .functional import Model, deserialize_layer, serialize_layer
 
@@ -103,10 +104,11 @@ class Sequential(Model):
         h = xs[0] if isinstance(xs[0], Tensor) or is_sparse(xs[0]) else Tensor(xs[0])
         layers = self._layers
         last = len(layers) - 1
+        mask = None
         for i, layer in enumerate(layers):
             if i == last and logits_for:
                 return [layer.preactivation(h, training=training)]
-            h = layer.call(h, training=training)
+            h, mask = call_masked(layer, h, mask, training)
         return [h]
 
     def _layer_output_shapes(self):
