@@ -30,6 +30,15 @@ def test_list_one_line_per_recipe_marking_downloads():
     assert "offline " in lines[names().index("boston-kfold")]
 
 
+def test_list_finds_data_in_the_gradkit_data_mirror(tmp_path, monkeypatch):
+    (tmp_path / "mirror").mkdir()
+    (tmp_path / "mirror" / "mnist.npz").write_bytes(b"present")
+    monkeypatch.setenv("GRADKIT_DATA", str(tmp_path / "mirror"))
+    lines = invoke("list").output.strip().splitlines()
+    assert "data found: mnist.npz" in lines[names().index("mnist-mlp")]
+    assert "needs download: imdb.npz" in lines[names().index("imdb")]
+
+
 def test_unknown_recipe_lists_the_valid_ones():
     res = invoke("run", "boston-gdd")
     assert res.exit_code == 2
@@ -59,7 +68,8 @@ def test_run_writes_a_run_folder_and_prints_the_comparisons(tmp_path):
 def test_run_with_a_missing_dataset_fails_saying_where_to_put_it(tmp_path):
     res = invoke("run", "imdb", "--quick", "--out", tmp_path / "run", "--no-progress")
     assert res.exit_code == 1
-    assert "imdb.npz" in res.output and "GRADKIT_DATA" in res.output
+    assert "imdb.npz is not available: download " in res.output and "GRADKIT_DATA" in res.output
+    assert "report:" not in res.output  # a failed run's report holds nothing more than the reason
     assert json.loads((tmp_path / "run" / "metrics.json").read_text())["status"] == "failed"
 
 
@@ -82,7 +92,7 @@ def test_quick_tour_writes_one_report_with_the_measured_values(tmp_path):
         for c in m["comparisons"]:
             if isinstance(c["measured"], float):
                 assert f"{c['measured']:.7g}" in page
-    assert page.count("data:image/png;base64,") == 2 + 2 + 6 + 1 + 1
+    assert page.count("data:image/png;base64,") == 2 + 2 + 7 + 1 + 1
     assert "src='http" not in page and "<script" not in page  # self-contained
     assert "Quick tour" in page and "tour.json" not in res.output
 

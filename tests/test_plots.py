@@ -84,3 +84,52 @@ def test_decision_boundary_for_a_two_input_classifier(tmp_path):
 
     assert_png(plots.plot_decision_boundary(predict, x, [0, 0, 0, 1], tmp_path / "and.png", resolution=50))
     assert seen == [(2500, 2)]
+
+
+def _captured(monkeypatch):
+    """Keep the figure a plot function saves, to measure where its texts landed."""
+    figs = []
+    real = plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, path: (figs.append(fig), real(fig, path))[1])
+    return figs
+
+
+def _boxes(fig, artists):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    canvas = FigureCanvasAgg(fig)  # the saved Figure has a bare canvas: draw it with Agg to measure texts
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    return [a.get_window_extent(renderer) for a in artists]
+
+
+def test_diverging_label_is_not_under_the_legend_and_stays_in_the_figure(boston, tmp_path, monkeypatch):
+    figs = _captured(monkeypatch)
+    res = D.lr_sweep(*boston, lrs=(1e-4, 0.01, 1.0), steps=300, verbose=False)
+    plots.plot_learning_rates({f"lr {k:g}": r.loss for k, r in res.items()}, tmp_path / "lr.png", optimum=30.0)
+    ax = figs[0].axes[0]
+    (label,) = [t for t in ax.texts if "diverging" in t.get_text()]
+    legend, text = _boxes(figs[0], [ax.get_legend(), label])
+    assert not legend.overlaps(text)
+    assert figs[0].bbox.contains(text.x0, text.y0) and figs[0].bbox.contains(text.x1, text.y1)
+
+
+def test_logic_gate_tick_labels_do_not_overlap(tmp_path, monkeypatch):
+    figs = _captured(monkeypatch)
+    x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    plots.plot_decision_boundary(lambda a: np.full(len(a), 0.5) + 1e-5 * a[:, 0], x, [0, 1, 1, 0], tmp_path / "x.png")
+    fig = figs[0]
+    for ax in fig.axes:  # the plot and its colour bar
+        for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
+            shown = [t for t in ticks if t.get_text()]
+            boxes = _boxes(fig, shown)
+            assert all(not a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:]), \
+                [t.get_text() for t in shown]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["0", "1"]
+
+
+def test_history_plot_names_the_validation_data(tmp_path, monkeypatch):
+    figs = _captured(monkeypatch)
+    plots.plot_history({"loss": [2.0, 1.0], "val_loss": [2.5, 1.5]}, tmp_path / "h.png", val_name="test")
+    ax = figs[0].axes[0]
+    assert ax.get_title() == "Training and test loss"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Training loss", "Test loss"]

@@ -119,3 +119,59 @@ def test_without_matplotlib_a_run_still_reports_its_numbers(tmp_path, monkeypatc
     assert rec.status == "ok" and not list(tmp_path.glob("*.png"))
     page = (tmp_path / "report.html").read_text()
     assert "matplotlib is not installed" in page and "1.346997" in page
+
+
+def test_settings_line_leaves_out_unset_values(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "get", lambda name: Recipe(name, "d", measuring, {"epochs": 3, "workers": None}))
+    runner.run_recipe("fake", tmp_path)
+    page = (tmp_path / "report.html").read_text()
+    assert "Settings: epochs=3, quick=False<br>" in page and "None" not in page
+
+
+def test_each_course_number_says_where_it_comes_from(tmp_path, monkeypatch):
+    def sourced(config, out_dir, progress, result):
+        result.compare("cost", 0.5, 0.5, 1e-6, source="printed by the course's loop")
+        result.compare("outputs", 0.1, 0.1, 1e-6, source="printed by the course's loop")
+        result.compare("accuracy", 1.0, 1.0, 0.0, source="the course's text")
+        result.table("wide", [f"column {i}" for i in range(8)], [list(range(8))])
+    monkeypatch.setattr(runner, "get", lambda name: fake_recipe(sourced, name))
+    runner.run_recipe("fake", tmp_path)
+    page = (tmp_path / "report.html").read_text()
+    assert page.count("<sup>[1]</sup>") == 2 and page.count("<sup>[2]</sup>") == 1
+    assert "<ol class='sources'><li>printed by the course&#x27;s loop</li><li>the course&#x27;s text</li></ol>" in page
+    assert "<div class='scroll'><table><tr><th>column 0</th>" in page  # wide tables scroll inside the page
+
+
+def test_runs_started_in_the_same_second_get_their_own_folders(tmp_path, monkeypatch):
+    import datetime as dt
+
+    class Frozen(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2026, 1, 2, 3, 4, 5)
+    monkeypatch.setattr(runner, "datetime", Frozen)
+    folders = [runner.default_out_dir("tour", root=tmp_path) for _ in range(3)]
+    assert [f.name for f in folders] == ["tour-20260102-030405", "tour-20260102-030405-2", "tour-20260102-030405-3"]
+    assert all(f.is_dir() for f in folders)
+    assert sorted(tmp_path.glob("tour-*")) == folders  # the README's gradkit-runs/tour-*/report.html
+
+
+def test_a_run_shows_its_report_in_a_notebook(tmp_path, use):
+    use(measuring)
+    rec = runner.run_recipe("fake", tmp_path)
+    html = rec._repr_html_()
+    assert html.startswith("<div class='gk-report'><style>") and "0.1604393" in html
+    assert "body{" not in html and ".gk-report table{" in html  # styles scoped to the run's div
+
+
+def test_epoch_bar_ends_on_the_last_epochs_logs():
+    import io
+
+    from tqdm import tqdm
+    out = io.StringIO()
+    cb = runner._EpochBar(tqdm(total=2, file=out, mininterval=0, leave=False))  # as Progress.bar makes it
+    cb.on_epoch_end(0, {"val_accuracy": 0.5})
+    cb.on_epoch_end(1, {"val_accuracy": 0.75})
+    cb.on_train_end()
+    frames = [f for f in out.getvalue().split("\r") if f.strip()]
+    assert "2/2" in frames[-1] and "val_accuracy=0.75" in frames[-1]  # the last frame shown before it closed

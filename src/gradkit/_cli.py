@@ -1,4 +1,5 @@
 """Command definitions (click): list, run, report, tour."""
+import contextlib
 import sys
 from pathlib import Path
 
@@ -20,17 +21,44 @@ def app():
 
 @app.command("list")
 def list_recipes():
-    """List the recipes, one line each, and which need a dataset download."""
+    """List the recipes, one line each, and which need a dataset download (not found in GRADKIT_DATA or the cache)."""
+    from .datasets.fetch import find_local
     from .recipes import get
     rows = []
     for name in registry.names():
         r = get(name)
-        where = "needs download: " + r.dataset if not r.offline else (
-            "offline, in tour" if name in registry.TOUR else "offline")
+        if r.offline:
+            where = "offline, in tour" if name in registry.TOUR else "offline"
+        else:
+            where = ("data found: " if find_local(r.dataset) else "needs download: ") + r.dataset
         rows.append((name, where, r.description))
     w1, w2 = (max(len(row[i]) for row in rows) for i in (0, 1))
     for name, where, description in rows:
         click.echo(f"{name:<{w1}}  {where:<{w2}}  {description}")
+
+
+@contextlib.contextmanager
+def one_line_errors():
+    """A usage mistake prints one line on stderr and exits with status 2 (click's own layout takes four)."""
+    try:
+        yield
+    except click.ClickException as e:
+        where = f" (see '{e.ctx.command_path} --help')" if getattr(e, "ctx", None) is not None else ""
+        click.echo(f"Error: {e.format_message()}{where}", err=True)
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+
+
+def _make_out(out):
+    """Create the run folder ``out`` now, so a path that cannot be made is a usage error before any work."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise click.BadParameter(f"cannot create the folder {str(out)!r}: {e.strerror or e}",
+                                 param_hint="'--out'") from None
+    return out
 
 
 def _fail(message):
@@ -42,9 +70,10 @@ def _fail(message):
 @app.command("run")
 @click.argument("name", type=click.Choice(registry.names()), metavar="NAME")
 @click.option("--epochs", type=click.IntRange(min=1), help="Training epochs (steps for the descent recipes).")
-@click.option("--seed", type=int, help="Seed of the run (the same seed repeats it bit for bit).")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1),
+              help="Seed of the run, in [0, 2**32) (the same seed repeats it bit for bit).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Run folder (default: ./gradkit-runs/<time>-<name>).")
+              help="Run folder (default: ./gradkit-runs/<name>-<date>-<time>).")
 @click.option("--quick", is_flag=True, help="Small data and few epochs: a fast look.")
 @click.option("--variant", help="A recipe's variant (mnist-mlp: relu-adam).")
 @click.option("--gradient", help="How gradients are computed (mnist-mlp: backprop or numerical).")
@@ -58,12 +87,12 @@ def run(name, out, quick, no_progress, **overrides):
         config = get(name).config(quick=quick, **overrides)
     except GradkitError as e:
         raise click.UsageError(str(e)) from None
-    out = out or default_out_dir(name)
+    out = _make_out(out or default_out_dir(name))
     rec = run_recipe(name, out, config=config, progress=Progress(enabled=not no_progress))
     _summary(rec)
-    click.echo(f"report: {rec.report.resolve()}")
-    if rec.status != "ok":
+    if rec.status != "ok":  # no report path: the reason is all there is to read
         _fail(f"{name} failed: {rec.error}")
+    click.echo(f"report: {rec.report.resolve()}")
 
 
 def _summary(rec):
@@ -89,13 +118,13 @@ def report(run_dir):
 
 @app.command("tour")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Tour folder (default: ./gradkit-runs/<time>-tour).")
+              help="Tour folder (default: ./gradkit-runs/tour-<date>-<time>).")
 @click.option("--quick", is_flag=True, help="Few steps and epochs (a smoke test of the whole tour).")
 @click.option("--no-progress", is_flag=True, help="No live progress bars.")
 def tour(out, quick, no_progress):
     """Run the offline course experiments (about a minute) and write one report."""
     from .recipes import Progress, default_out_dir, run_tour
-    out = out or default_out_dir("tour")
+    out = _make_out(out or default_out_dir("tour"))
     click.echo(f"gradkit tour → {out}")
     path, records = run_tour(out, quick=quick, progress=Progress(enabled=not no_progress))
     failed = [r for r in records if r.status != "ok"]

@@ -29,6 +29,22 @@ class ConfigError(GradkitError, ValueError):
     """An unknown name or a bad argument value (lists the valid ones)."""
 
 
+class ConfigTypeError(ConfigError, TypeError):
+    """An argument of the wrong type (a string where a number is expected): a ConfigError and a TypeError."""
+
+
+class PathError(GradkitError, OSError):
+    """A file or folder given by the user that cannot be written or read as asked (names the user's path)."""
+
+
+class JobsFailedError(GradkitError, RuntimeError):
+    """Every job of a parallel run failed: carries the first failure's traceback (and the run as ``.run``)."""
+
+    def __init__(self, message, run=None):
+        super().__init__(message)
+        self.run = run
+
+
 class DataError(GradkitError, ValueError):
     """Input data that cannot be used as given (NaN, lengths, label format)."""
 

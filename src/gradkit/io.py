@@ -7,8 +7,10 @@ Format (format_version 1), a zip holding:
   model.weights.npz    every weight, keyed by its name ("dense/kernel", ...)
   optimizer.npz        the optimizer's state (get_state(): "iterations", "0/momentum", ...), if compiled
 Any zip/npz reader opens it. The write goes to a temporary file in the target's folder, then
-``os.replace`` renames it, so a crash mid-save never leaves a half-written file under the final name.
+``os.replace`` renames it, so a crash mid-save never leaves a half-written file under the final name;
+the temporary files of a killed save are removed by the next save of the same target.
 """
+import glob
 import io as _io
 import json
 import os
@@ -19,7 +21,7 @@ import zlib
 import numpy as np
 
 from . import backend as B
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, PathError
 
 FORMAT = "gradkit.model"
 FORMAT_VERSION = 1
@@ -41,21 +43,65 @@ def _weights_dict(model):
     return arrays
 
 
-def atomic_write(path, write):
-    """Call ``write(file)`` on a temporary file beside ``path``, then rename it to ``path`` in one step."""
+def check_target(path, owner):
+    """PathError naming the user's ``path`` when it is a folder or its folder does not exist."""
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise PathError(f"{owner}: {path!r} is a folder; expected a file path such as "
+                        f"{os.path.join(path, 'model.gdk')!r}")
     folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=folder)
+    if not os.path.isdir(folder):
+        raise PathError(f"{owner}: cannot write {path!r}: the folder {os.path.dirname(path) or folder!r} does not "
+                        "exist (create it first)")
+    return path
+
+
+def _alive(pid):
+    """Whether a process with this id runs (a temp file of a live process is not stale)."""
+    if pid == os.getpid():
+        return False  # this process is not saving now: anything of ours is left from an interrupted save
     try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def _remove_stale(folder, base):
+    """Delete the temp files that killed saves of ``base`` left in ``folder`` (their process is gone)."""
+    for tmp in glob.glob(os.path.join(glob.escape(folder), f".{glob.escape(base)}.tmp-*.part")):
+        pid = os.path.basename(tmp)[len(base) + 6:].partition("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            try:
+                os.remove(tmp)
+            except OSError:
+                pass  # gone already, or not ours to remove
+
+
+def atomic_write(path, write, owner="save"):
+    """Call ``write(file)`` on a temporary file beside ``path``, then rename it to ``path`` in one step.
+
+    The temporary file is named ".<name>.tmp-<pid>-<random>.part", so the next save of the same target removes
+    those left behind by killed processes.
+    """
+    path = check_target(path, owner)
+    folder, base = os.path.split(os.path.abspath(path))
+    _remove_stale(folder, base)
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{base}.tmp-{os.getpid()}-", suffix=".part", dir=folder)
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
+    except BaseException as e:
+        if tmp is not None and os.path.exists(tmp):
             os.remove(tmp)
+        if isinstance(e, OSError) and not isinstance(e, PathError):
+            raise PathError(f"{owner}: cannot write {path!r}: {e.strerror or e}") from e
         raise
 
 
@@ -94,7 +140,7 @@ def save_model(model, filepath, overwrite=True):
         with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
             for name, data in members.items():
                 z.writestr(name, data)
-    atomic_write(filepath, write)
+    atomic_write(filepath, write, "save")
 
 
 def _open(filepath):
@@ -102,6 +148,8 @@ def _open(filepath):
     path = os.fspath(filepath)
     if not os.path.exists(path):
         raise DataError(f"no such file: {path!r}")
+    if os.path.isdir(path):
+        raise DataError(f"{path!r} is a folder; expected a file written by model.save or save_weights")
     try:
         with zipfile.ZipFile(path) as z:
             bad = z.testzip()
@@ -199,7 +247,7 @@ def save_weights(model, filepath, overwrite=True):
     """Write only the weights: an .npz keyed by weight name ("dense/kernel", ...), atomically."""
     _check_overwrite(filepath, overwrite)
     data = _npz_bytes(_weights_dict(model))
-    atomic_write(filepath, lambda f: f.write(data))
+    atomic_write(filepath, lambda f: f.write(data), "save_weights")
 
 
 def load_weights(model, filepath):

@@ -21,10 +21,11 @@ def _save(fig, path):
     return path
 
 
-def plot_history(history, path, title=None):
+def plot_history(history, path, title=None, val_name="validation"):
     """Training curves as the course draws them: one panel per quantity, training dots beside validation line.
 
-    history is a History (its ``.history``) or a dict {"loss": [...], "val_loss": [...], "acc": [...], ...}.
+    history is a History (its ``.history``) or a dict {"loss": [...], "val_loss": [...], "acc": [...], ...};
+    ``val_name`` names the val_ data in labels and titles ("test" when validation_data is the test set).
     """
     logs = getattr(history, "history", history)
     bases = [k for k in logs if not k.startswith("val_")]
@@ -34,11 +35,11 @@ def plot_history(history, path, title=None):
         for name, style in ((key, "bo"), ("val_" + key, "b-")):
             if name in logs:
                 values = np.asarray(logs[name], dtype=float)
-                label = ("Validation " if name.startswith("val_") else "Training ") + key
+                label = (f"{val_name.capitalize()} " if name.startswith("val_") else "Training ") + key
                 ax.plot(np.arange(1, len(values) + 1), values, style, label=label)
         ax.set_xlabel("Epochs")
         ax.set_ylabel(key)
-        ax.set_title(f"Training and validation {key}")
+        ax.set_title(f"Training and {val_name} {key}")
         ax.legend()
     if title:
         fig.suptitle(title)
@@ -79,7 +80,8 @@ def plot_loss_curves(curves, path, optimum=None, ceiling=None, logy=True, title=
     if logy:
         ax.set_yscale("log")
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
-    ax.legend()
+    # the legend goes under the axes, so it can never hide a curve or the "diverging" label
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8, frameon=False)
     return _save(fig, path)
 
 
@@ -137,7 +139,13 @@ def plot_decision_boundary(predict, x, y, path, resolution=200, padding=0.5, tit
     z = np.asarray(predict(np.column_stack([g1.ravel(), g2.ravel()])), dtype=float).reshape(g1.shape)
     fig, (ax,) = _figure(size=(5.4, 4.8))
     filled = ax.contourf(g1, g2, z, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6)
-    fig.colorbar(filled, ax=ax, label="output")
+    fig.colorbar(filled, ax=ax, label="output", ticks=np.linspace(0, 1, 6))
+    from matplotlib.ticker import MaxNLocator
+    for axis, values in ((ax.xaxis, np.unique(x[:, 0])), (ax.yaxis, np.unique(x[:, 1]))):
+        if len(values) <= 4:  # few distinct inputs (0 and 1 for the gates): ticks only there, never crowded
+            axis.set_ticks(values)
+        else:
+            axis.set_major_locator(MaxNLocator(5))
     if z.min() < 0.5 < z.max():
         ax.contour(g1, g2, z, levels=[0.5], colors="k", linewidths=1.5)
     ax.scatter(x[:, 0], x[:, 1], c=y, cmap="RdBu_r", vmin=0, vmax=1, edgecolors="k", s=80)

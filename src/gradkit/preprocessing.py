@@ -5,6 +5,7 @@ import itertools
 import numpy as np
 
 from . import backend
+from .arguments import number
 from .errors import ConfigError, DataError, ShapeError
 
 
@@ -172,6 +173,7 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
     sample_shape = next((np.asarray(s).shape[1:] for s in sequences if len(s)), ())
     if maxlen is None:
         maxlen = max(lengths, default=0)
+    maxlen = number(maxlen, "maxlen", "pad_sequences", "[0, inf)", integer=True)
     out = np.full((len(sequences), maxlen) + sample_shape, value, dtype=dtype)
     for i, s in enumerate(sequences):
         if not len(s) or not maxlen:

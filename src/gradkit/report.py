@@ -9,6 +9,7 @@ import csv
 import html
 import json
 import math
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -131,7 +132,20 @@ figure img{width:100%;border:1px solid #ddd} figcaption{font-size:.88em;color:#4
 .note{background:#fff8e1;border-left:4px solid #e0a800;padding:.5em 1em}
 .reading{background:#f6f8fb;border-left:4px solid #4a78c2;padding:.4em 1em} .muted{color:#666;font-size:.9em}
 code{background:#f1f1f4;padding:0 .25em}
+.scroll{overflow-x:auto;max-width:100%} .scroll table{margin-top:.3em}
+ol.sources{font-size:.85em;color:#444;margin-top:-.8em} ol.sources li{margin:.15em 0}
+@media (max-width:760px){body{padding:0 .5em} table{font-size:.82em} th,td{padding:.25em .35em}
+.figures{grid-template-columns:1fr}}
 """
+
+
+def notebook_html(run_dir):
+    """A run's report section for a notebook cell: the report's styles scoped to one div, no page frame."""
+    run_dir = Path(run_dir)
+    rules = re.sub(r"@media[^{]*\{.*?\}\}", "", _CSS[_CSS.index("}") + 1:], flags=re.S)  # no body, no @media
+    scoped = re.sub(r"(^|})\s*([^{}]+)\{", lambda m: m.group(1) + ",".join(
+        ".gk-report " + sel.strip() for sel in m.group(2).split(",")) + "{", rules)
+    return f"<div class='gk-report'><style>{scoped}</style>{_run_section(load_run(run_dir), run_dir)}</div>"
 
 
 def _page(title, body):
@@ -171,23 +185,28 @@ def _published(c):
 
 
 def _comparisons(rows):
+    """The comparison table; each course number marked [k] for its source, listed under the table."""
     if not rows:
         return ""
-    out = ["<table class='comparisons'><tr><th>quantity</th><th>measured</th><th>course</th>"
+    sources = list(dict.fromkeys(c["source"] for c in rows if c.get("source")))
+    out = ["<div class='scroll'><table class='comparisons'><tr><th>quantity</th><th>measured</th><th>course</th>"
            "<th>difference</th><th>agrees</th><th>note</th></tr>"]
     for c in rows:
         verdict = {True: ("ok", "yes"), False: ("off", "no"), None: ("na", "–")}[c["agrees"]]
+        mark = f"<sup>[{sources.index(c['source']) + 1}]</sup>" if c.get("source") else ""
         out.append(f"<tr><td>{html.escape(c['quantity'])}</td>{_cell(c['measured'])}"
-                   f"<td class='n'>{_published(c)}</td><td class='n'>{_diff(c['difference'])}</td>"
+                   f"<td class='n'>{_published(c)}{mark}</td><td class='n'>{_diff(c['difference'])}</td>"
                    f"<td class='{verdict[0]}'>{verdict[1]}</td><td>{html.escape(c.get('note') or '')}</td></tr>")
-    out.append("</table>")
+    out.append("</table></div>")
+    if sources:
+        out.append("<ol class='sources'>" + "".join(f"<li>{html.escape(s)}</li>" for s in sources) + "</ol>")
     return "\n".join(out)
 
 
 def _table(t):
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in t["columns"])
     body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in t["rows"])
-    return f"<h4>{html.escape(t['title'])}</h4><table><tr>{head}</tr>{body}</table>"
+    return f"<h4>{html.escape(t['title'])}</h4><div class='scroll'><table><tr>{head}</tr>{body}</table></div>"
 
 
 def _figure(run_dir, fig):
@@ -218,7 +237,7 @@ def _run_section(run, run_dir, heading="h2"):
     if m.get("figures"):
         parts.append("<div class='figures'>" + "".join(_figure(run_dir, f) for f in m["figures"]) + "</div>")
     parts += [_table(t) for t in m.get("tables", [])]
-    settings = ", ".join(f"{k}={v}" for k, v in cfg["config"].items())
+    settings = ", ".join(f"{k}={v}" for k, v in cfg["config"].items() if v is not None)  # None: the default
     parts.append(f"<p class='muted'>Settings: {html.escape(settings)}<br>Rerun: <code>"
                  f"{html.escape(cfg.get('command', ''))}</code> · folder: {html.escape(str(run_dir))}</p>")
     return "\n".join(p for p in parts if p)
@@ -245,7 +264,8 @@ def _tour_body(tour, runs):
              "shown beside the measured values without a verdict. Run <code>gradkit tour</code> for the real "
              "comparison.</p>") if tour.get("quick") else ""
     head = (f"<h1>gradkit tour</h1><p>The course's gradient-descent experiments, run offline on the data shipped "
-            f"with gradkit, each result beside the figure the course published. Total time {total}.</p>{quick}"
+            f"with gradkit. Each measured number stands beside the number the course printed; the list under each "
+            f"table says which course code printed it. Total time {total}.</p>{quick}"
             "<table><tr><th>recipe</th><th>status</th><th>agrees with the course</th><th>seconds</th></tr>"
             + "".join(rows) + "</table>")
     return head + "\n" + "\n".join(_run_section(run, d) for _, d, run in loaded)

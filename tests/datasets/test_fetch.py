@@ -103,6 +103,16 @@ def test_no_network_and_no_file_says_what_is_missing_and_where_to_put_it(toy):
     assert "GRADKIT_DATA" in msg and toy.url in msg and cache_files() == []
 
 
+def test_missing_file_message_says_what_to_do_first_and_stays_short(toy):
+    long_error = OSError("HTTPSConnectionPool(host='storage.googleapis.com', port=443): Max retries exceeded "
+                         "with url: /x (Caused by NameResolutionError(" + "details " * 60 + "))")
+    msg = str(fetch_mod._missing(toy, fetch_mod.cache_dir() / "toy.bin",
+                                 f"the download failed ({fetch_mod._short(long_error)})"))
+    assert msg.startswith(f"toy.bin is not available: download {toy.url} and put it at ")
+    assert msg.index("Why:") > msg.index("GRADKIT_DATA") and "details" not in msg
+    assert len(msg) - msg.index("Why:") < 130  # the library's own text is cut to a short line
+
+
 def test_offline_never_downloads(toy, monkeypatch):
     monkeypatch.setenv("GRADKIT_OFFLINE", "1")
     down = serving(GOOD)
@@ -178,6 +188,6 @@ def test_real_pooch_download_over_http(toy, http_server, monkeypatch, route, ok)
     if ok:
         assert fetch("toy.bin").read_bytes() == GOOD and cache_files() == ["toy.bin"]
     else:
-        with pytest.raises(DataError, match="toy.bin is not available .*download failed"):
+        with pytest.raises(DataError, match="toy.bin is not available: .*download failed"):
             fetch("toy.bin")
         assert cache_files() == []

@@ -158,5 +158,5 @@ def test_real_imdb_word_index(mirror_file, use_mirror):
 
 
 def test_missing_imdb_says_where_to_put_it():
-    with pytest.raises(DataError, match=r"imdb.npz is not available .* put it at .*imdb.npz"):
+    with pytest.raises(DataError, match=r"imdb.npz is not available: .* put it at .*imdb.npz"):
         imdb.load_data()

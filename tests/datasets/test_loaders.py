@@ -74,7 +74,7 @@ def test_user_copy_via_path(tmp_path):
 
 
 def test_missing_mnist_without_network_names_the_file():
-    with pytest.raises(DataError, match=r"mnist.npz is not available .*GRADKIT_DATA"):
+    with pytest.raises(DataError, match=r"mnist.npz is not available: .*GRADKIT_DATA"):
         mnist.load_data()
 
 

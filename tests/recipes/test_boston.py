@@ -47,6 +47,8 @@ def test_boston_sgd_minibatch_quick(tmp_path):
         assert m["lstsq_mse"] < m[f"{k}_mse"] < start / 5
     assert m["sgd_rises"] > m["random_rises"]  # one sample per step is the noisiest
     assert len(rec.result.history["keras_mse"]) == 1 + 18 * 17  # 300 steps ≈ 18 epochs of ceil(506/30) steps
+    sources = {c.quantity: c.source for c in rec.result.comparisons if c.published is not None}
+    assert all("np.random.seed = 2023" in sources[k] for k in sources if "final MSE" in k)
 
 
 def test_lr_sweep_judges_the_rates(tmp_path):

@@ -42,6 +42,23 @@ def test_mnist_quick_course_network_learns(tmp_path, mnist_mirror):
     assert rec.status == "ok", rec.error
     h = rec.result.history
     assert h["loss"][-1] < h["loss"][0] < np.log(10)  # tiny initial weights start at the loss of guessing
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "softmax sums exp over the whole batch" in page and "appned" in page and "47 hours" in page
+    assert "relu-adam" not in page.split("<table")[0]  # the subtitle names no variant that did not run
+
+
+def test_mnist_plots_call_the_test_data_test(tmp_path, mnist_mirror, monkeypatch):
+    from gradkit import plots
+    seen = {}
+    monkeypatch.setattr(plots, "plot_history", lambda *a, **k: seen.update(k) or _png(tmp_path))
+    run_recipe("mnist-mlp", tmp_path, quick=True, limit=500, epochs=1)
+    assert seen["val_name"] == "test"
+
+
+def _png(folder):
+    path = folder / "h.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(16))
+    return path
 
 
 def test_mnist_quick_relu_adam_and_numerical_timing(tmp_path, mnist_mirror):

@@ -50,12 +50,57 @@ def test_every_comparison_agrees_in_full_mode(full):
     assert verdicts and all(verdicts.values()), verdicts
 
 
-def test_xor_solved_by_composition_and_by_two_layers(full):
+def test_xor_solved_by_composition_and_by_the_2h1_variant(full):
     m = full.result.metrics
     assert m["XOR_composed_accuracy"] == 1.0
     out = np.array(m["XOR_two_layer_outputs"])
     np.testing.assert_array_equal(out > 0.5, [False, True, True, False])
-    assert abs(m["XOR_two_layer_cost"] - 0.0420) < 1e-3
+
+
+def test_xor_course_network_reproduces_the_printed_digits(full):
+    m = full.result.metrics
+    assert abs(m["XOR_course_net_cost"] - 0.0420271224) <= 1e-6
+    out = np.array(m["XOR_course_net_outputs"])
+    assert out.shape == (4, 2)  # the quirk: two output columns...
+    np.testing.assert_allclose(out[:, 0], out[:, 1], atol=1e-7)  # ...that training makes identical
+    np.testing.assert_allclose(out[:, 0], [0.00846, 0.98354, 0.99163, 0.00850], atol=5e-6)
+
+
+def _course_code_xor():
+    """The course's XOR code as written: global legacy generator, four separate arrays, one update per step."""
+    np.random.seed(1)
+    w_1, b_1, w_2, b_2 = np.random.randn(2), np.random.rand(2), np.random.randn(2), np.random.rand(2)
+    x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+    t = np.array([[0], [1], [1], [0]], float)
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+
+    def cost():
+        y = sig(sig(x @ w_1.reshape(2, 1) + b_1) @ w_2.reshape(2, 1) + b_2)
+        return -0.5 * np.sum(t * np.log(y) + (1 - t) * np.log(1 - y))
+
+    def grad(p):
+        g = np.zeros_like(p)
+        for i in range(p.size):
+            old = p[i]
+            p[i] = old + 1e-5
+            hi = cost()
+            p[i] = old - 1e-5
+            lo = cost()
+            p[i], g[i] = old, (hi - lo) / 2e-5
+        return g
+    for _ in range(1000):
+        grads = [grad(p) for p in (w_1, b_1, w_2, b_2)]
+        for p, g in zip((w_1, b_1, w_2, b_2), grads):
+            p -= 0.3 * g
+    return cost(), np.concatenate([w_1, b_1, w_2, b_2])
+
+
+def test_xor_course_network_matches_the_course_code_rerun(full):
+    cost, params = _course_code_xor()
+    assert cost == pytest.approx(full.result.metrics["XOR_course_net_cost"], abs=1e-9)
+    w = full.result.weights
+    np.testing.assert_allclose(np.concatenate([w[f"xor_course_net/{k}"] for k in ("w_1", "b_1", "w_2", "b_2")]),
+                               params, atol=1e-7)
 
 
 def test_cost_table_every_100_epochs(full):

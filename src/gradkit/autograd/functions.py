@@ -1,11 +1,13 @@
-"""The ops as plain functions over Tensors (``gradkit.ops.exp(x)``), and Tensor's Python operators."""
+"""The ops as plain functions over Tensors (``gradkit.ops.exp(x)``); Tensor's operators call these."""
 from . import ops as O
 from . import shape_ops as S
 from .tensor import Tensor, as_array
+from .tensor import as_tensor as _t
 
 
-def _t(x):
-    return x if isinstance(x, Tensor) else Tensor(x)
+def as_operand(x, other):
+    """x as a Tensor; a Python scalar takes the dtype of the Tensor ``other`` (so 2 * t keeps t's dtype)."""
+    return O._operands(x, other)[0]
 
 
 def add(a, b):
@@ -164,35 +166,3 @@ def where(cond, a, b):
     """a where cond is true, else b (broadcasting)."""
     a, b = O._operands(a, b)
     return S.Where(as_array(cond))(a, b)
-
-
-def _install_operators():
-    """Give Tensor its Python operators and method forms of the ops."""
-    T = Tensor
-    T.__add__ = lambda a, b: add(a, b)
-    T.__radd__ = lambda a, b: add(b, a)
-    T.__sub__ = lambda a, b: sub(a, b)
-    T.__rsub__ = lambda a, b: sub(b, a)
-    T.__mul__ = lambda a, b: mul(a, b)
-    T.__rmul__ = lambda a, b: mul(b, a)
-    T.__truediv__ = lambda a, b: div(a, b)
-    T.__rtruediv__ = lambda a, b: div(b, a)
-    T.__neg__ = lambda a: neg(a)
-    T.__pos__ = lambda a: a
-    T.__pow__ = lambda a, c: power(a, c)
-    T.__rpow__ = lambda a, b: power(O._operands(b, a)[0], a)
-    T.__matmul__ = lambda a, b: matmul(a, b)
-    T.__rmatmul__ = lambda a, b: matmul(b, a)
-    T.__getitem__ = lambda a, key: getitem(a, key)
-    T.__abs__ = lambda a: abs(a)
-    for name in ("__lt__", "__le__", "__gt__", "__ge__"):
-        setattr(T, name, (lambda op: lambda a, b: Tensor(getattr(a.data, op)(as_array(b))))(name))
-    for fn in (exp, log, sqrt, tanh, sigmoid, relu, sum, mean, max,
-               expand_dims, squeeze, clip, softmax, log_softmax):
-        setattr(T, fn.__name__, fn)
-    T.reshape = lambda a, *shape: reshape(a, shape[0] if len(shape) == 1 else shape)
-    T.transpose = lambda a, *axes: transpose(a, (axes[0] if len(axes) == 1 else axes) or None)
-    T.T = property(lambda a: transpose(a), doc="The transpose (axes reversed).")
-
-
-_install_operators()

@@ -10,12 +10,10 @@ import numpy as np
 
 from .. import backend as B
 from ..errors import DataError, ShapeError
+from .ops import log_softmax_array, stable_sigmoid
 from .shape_ops import ExpandDims
-from .tensor import Function, Tensor, reduce_sum
-
-
-def _t(x):
-    return x if isinstance(x, Tensor) else Tensor(x)
+from .tensor import Function, reduce_sum
+from .tensor import as_tensor as _t
 
 
 def _wants(fn, i):
@@ -114,22 +112,11 @@ def embedding(table, ids):
 
 # ---- cross-entropies ---------------------------------------------------------------------------
 
-def _log_softmax(z):
-    """log softmax along the last axis of a raw array, and the softmax itself."""
-    shifted = z - z.max(axis=-1, keepdims=True)
-    e = B.xp.exp(shifted)
-    s = e.sum(axis=-1, keepdims=True)
-    logp = shifted
-    logp -= B.xp.log(s)
-    e /= s
-    return logp, e
-
-
 class SoftmaxCrossEntropy(Function):
     """loss = −Σ_k y_k · log softmax(z)_k over the last axis; dz = p·Σy − y."""
 
     def forward(self, z, y):
-        self.logp, self.p = _log_softmax(z)
+        self.logp, self.p = log_softmax_array(z)
         return -(y * self.logp).sum(axis=-1)
 
     def _scale(self, g):
@@ -153,7 +140,7 @@ class SoftmaxCrossEntropyMean(SoftmaxCrossEntropy):
     """The batch mean of SoftmaxCrossEntropy in one op (N samples): −Σ y·log softmax(z) / N; dz = (p·Σy − y)/N."""
 
     def forward(self, z, y):
-        self.logp, self.p = _log_softmax(z)
+        self.logp, self.p = log_softmax_array(z)
         self.n = self.p.size // self.p.shape[-1]
         return -B.xp.vdot(y, self.logp) / self.n
 
@@ -179,7 +166,7 @@ class SparseSoftmaxCrossEntropy(Function):
         self.ignore_class = ignore_class
 
     def forward(self, z, labels):
-        logp, self.p = _log_softmax(z)
+        logp, self.p = log_softmax_array(z)
         labels = labels.reshape(-1).astype(B.xp.intp, copy=False)  # (n,) or (n, 1), ints or floats
         self.mask = None
         if self.ignore_class is not None:
@@ -190,7 +177,7 @@ class SparseSoftmaxCrossEntropy(Function):
         return loss * self.mask if self.mask is not None else loss
 
     def backward(self, g):
-        gz = self.p
+        gz = self.p.copy()  # not in place: a second backward (a retained graph) must see the same softmax
         gz.reshape(-1, gz.shape[-1])[self.rows, self.cols] -= 1
         if self.mask is not None:
             g = g * self.mask
@@ -338,7 +325,6 @@ class Softplus(Function):
         return z
 
     def backward(self, gz):
-        from .ops import stable_sigmoid
         return gz * stable_sigmoid(self.saved_inputs[0])
 
 

@@ -76,6 +76,8 @@ class Pow(Function):
 
     def backward(self, gz):
         (a,) = self.saved_inputs
+        if self.c == 0:  # d(a⁰)/da = 0 everywhere, also at a = 0 where c·a^(c−1) would be 0·inf = NaN
+            return B.xp.zeros_like(gz)
         return gz * self.c * a ** (self.c - 1)
 
 
@@ -86,6 +88,8 @@ class MatMul(Function):
 
     def backward(self, gz):
         a, b = self.saved_inputs
+        if a.ndim == 1 and b.ndim == 1:  # a dot product: gz is 0-d
+            return gz * b, gz * a
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         g2 = gz
@@ -203,7 +207,7 @@ class Sigmoid(Function):
 def stable_sigmoid(a):
     """Sigmoid on a raw array as 1 / (1 + e^−a), accurate in both tails; where e^−a overflows (a ≪ 0) the
     result is its true limit 0, so the overflow is silenced. Four in-place calls, one new array."""
-    z = B.xp.negative(a)
+    z = B.xp.negative(a, out=B.xp.empty_like(a))  # out=: a 0-d input stays an array (in-place calls below)
     with np.errstate(over="ignore"):
         B.xp.exp(z, out=z)
     z += 1
@@ -252,12 +256,21 @@ class LogSoftmax(Function):
         self.axis = axis
 
     def forward(self, a):
-        shifted = a - a.max(axis=self.axis, keepdims=True)
-        self.z = shifted - B.xp.log(B.xp.exp(shifted).sum(axis=self.axis, keepdims=True))
-        return self.z
+        z, self.p = log_softmax_array(a, self.axis)
+        return z
 
     def backward(self, gz):
-        return gz - B.xp.exp(self.z) * gz.sum(axis=self.axis, keepdims=True)
+        return gz - self.p * gz.sum(axis=self.axis, keepdims=True)
+
+
+def log_softmax_array(a, axis=-1):
+    """(log softmax, softmax) of a raw array along axis, shifted by the max so nothing overflows."""
+    shifted = a - a.max(axis=axis, keepdims=True)
+    e = B.xp.exp(shifted)
+    s = e.sum(axis=axis, keepdims=True)
+    shifted -= B.xp.log(s)
+    e /= s
+    return shifted, e
 
 
 # ---- reductions -------------------------------------------------------------------------------

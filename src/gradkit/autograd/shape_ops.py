@@ -1,5 +1,6 @@
 """Ops that move elements without arithmetic: reshape, transpose, indexing, joining, where."""
 from .. import backend as B
+from ..errors import ShapeError
 from .tensor import Function, Tensor, unbroadcast
 
 
@@ -9,7 +10,11 @@ class Reshape(Function):
         self.shape = shape
 
     def forward(self, a):
-        return a.reshape(self.shape)
+        try:
+            return a.reshape(self.shape)
+        except ValueError:
+            raise ShapeError(f"reshape: an array of shape {a.shape} ({a.size} elements) cannot take the shape "
+                             f"{self.shape}") from None
 
     def backward(self, gz):
         return gz.reshape(self.saved_inputs[0].shape)

@@ -72,13 +72,29 @@ def wrap(array):
     return t
 
 
+def _method(name):
+    """Tensor's method form of the op ``name`` of functions.py: t.sum(axis=0) is F.sum(t, axis=0)."""
+    def method(self, *args, **kwargs):
+        return getattr(F, name)(self, *args, **kwargs)
+    method.__name__ = name
+    method.__doc__ = f"``gradkit.ops.{name}`` of this tensor."
+    return method
+
+
 class Tensor:
     """An array with an optional gradient; ops on it record the graph that ``backward`` walks."""
 
     __array_priority__ = 1000  # numpy defers `ndarray op Tensor` to Tensor's reflected operators
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
-        self.data = as_array(data, dtype)
+        try:
+            self.data = as_array(data, dtype)
+        except (ValueError, TypeError) as e:
+            raise DTypeError(f"Tensor data must be numeric (a number, array or nested list of numbers), got "
+                             f"{_brief(data)} ({e})") from e
+        if self.data.dtype.kind not in "biuf" and not hasattr(self.data, "tocsr"):
+            raise DTypeError(f"Tensor data must be numeric (bool, int or float), got {_brief(data)} "
+                             f"of dtype {self.data.dtype}")
         self.grad = None
         self.creator = None
         self.name = name
@@ -144,6 +160,10 @@ class Tensor:
 
     def backward(self, grad=None):
         """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad."""
+        if not self._requires_grad:  # as PyTorch: nothing to differentiate is a mistake, not a no-op
+            raise GradientError(f"backward() on {self._label()} that does not require grad: no graph was recorded "
+                                "for it (it was computed under no_grad(), or only from tensors without "
+                                "requires_grad=True)")
         if grad is None:
             if self.data.size != 1:
                 raise GradientError(f"backward() needs an explicit gradient for a non-scalar output of shape "
@@ -155,7 +175,62 @@ class Tensor:
                 raise ShapeError(f"backward(grad): grad has shape {grad.shape}, output has shape {self.data.shape}")
         backprop(self, grad)
 
-    # Python operators; the ops module fills these in (see ops.py bottom).
+    # ---- Python operators and method forms of the ops (F: functions.py, bound at the bottom) ----
+    __add__ = lambda a, b: F.add(a, b)  # noqa: E731
+    __radd__ = lambda a, b: F.add(b, a)  # noqa: E731
+    __sub__ = lambda a, b: F.sub(a, b)  # noqa: E731
+    __rsub__ = lambda a, b: F.sub(b, a)  # noqa: E731
+    __mul__ = lambda a, b: F.mul(a, b)  # noqa: E731
+    __rmul__ = lambda a, b: F.mul(b, a)  # noqa: E731
+    __truediv__ = lambda a, b: F.div(a, b)  # noqa: E731
+    __rtruediv__ = lambda a, b: F.div(b, a)  # noqa: E731
+    __neg__ = lambda a: F.neg(a)  # noqa: E731
+    __pos__ = lambda a: a  # noqa: E731
+    __pow__ = lambda a, c: F.power(a, c)  # noqa: E731
+    __rpow__ = lambda a, b: F.power(F.as_operand(b, a), a)  # noqa: E731
+    __matmul__ = lambda a, b: F.matmul(a, b)  # noqa: E731
+    __rmatmul__ = lambda a, b: F.matmul(b, a)  # noqa: E731
+    __getitem__ = lambda a, key: F.getitem(a, key)  # noqa: E731
+    __abs__ = lambda a: F.abs(a)  # noqa: E731
+    __lt__ = lambda a, b: Tensor(a.data < as_array(b))  # noqa: E731 - comparisons are constants
+    __le__ = lambda a, b: Tensor(a.data <= as_array(b))  # noqa: E731
+    __gt__ = lambda a, b: Tensor(a.data > as_array(b))  # noqa: E731
+    __ge__ = lambda a, b: Tensor(a.data >= as_array(b))  # noqa: E731
+
+    def reshape(self, *shape):
+        """This tensor with a new shape: t.reshape(2, 3) or t.reshape((2, 3))."""
+        return F.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def transpose(self, *axes):
+        """This tensor with axes permuted (reversed when none are given)."""
+        return F.transpose(self, (axes[0] if len(axes) == 1 else axes) or None)
+
+    T = property(lambda a: F.transpose(a), doc="The transpose (axes reversed).")
+    exp = _method("exp")
+    log = _method("log")
+    sqrt = _method("sqrt")
+    tanh = _method("tanh")
+    sigmoid = _method("sigmoid")
+    relu = _method("relu")
+    sum = _method("sum")
+    mean = _method("mean")
+    max = _method("max")
+    expand_dims = _method("expand_dims")
+    squeeze = _method("squeeze")
+    clip = _method("clip")
+    softmax = _method("softmax")
+    log_softmax = _method("log_softmax")
+
+
+def _brief(data):
+    """A short repr of what the user passed (its type, and the value when it is small)."""
+    text = repr(data)
+    return f"{text[:60]}{'...' if len(text) > 60 else ''} (a {type(data).__name__})"
+
+
+def as_tensor(x):
+    """x itself if it is a Tensor, else a constant Tensor of it."""
+    return x if isinstance(x, Tensor) else Tensor(x)
 
 
 def postorder(roots, children, skip=()):
@@ -263,3 +338,7 @@ class Function:
     def backward(self, gy):
         """Gradients w.r.t. each input (a tuple, or one array for one input) from the output's gradient."""
         raise NotImplementedError
+
+
+
+from . import functions as F  # noqa: E402 - the ops are built on Tensor, so they load after it

@@ -17,7 +17,7 @@ def load_data(path="boston_housing.npz", test_split=0.2, seed=113):
     """Keras's ``boston_housing.load_data``: shuffled with RandomState(seed), the last test_split as test set."""
     if not 0 <= test_split < 1:
         raise ConfigError(f"boston_housing.load_data: test_split must be in [0, 1), got {test_split!r}")
-    f = load_npz(fetch("boston_housing.npz", path))
+    f = load_npz(fetch("boston_housing.npz", path), keys=("x", "y"))
     x, y = f["x"], f["y"]
     indices = np.arange(len(x))
     np.random.RandomState(seed).shuffle(indices)  # Keras's legacy RNG call, on a local RandomState

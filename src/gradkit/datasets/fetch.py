@@ -5,6 +5,7 @@ import os
 import warnings
 from pathlib import Path
 
+from ..display import import_pooch, in_notebook
 from ..errors import DataError
 from .registry import FILES
 
@@ -24,7 +25,7 @@ def cache_dir():
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV]).expanduser()
     try:
-        import pooch
+        pooch = import_pooch()
     except ImportError:  # core install: the XDG default, so packaged data still loads without pooch
         return Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser() / "gradkit"
     return Path(pooch.os_cache("gradkit"))
@@ -87,11 +88,16 @@ def fetch(name, path=None, downloader=None):
 
 
 def _missing(entry, target, reason):
-    """The error for a file that is nowhere and could not be downloaded: says where to put it."""
+    """The error for a file that is nowhere and could not be downloaded: what to do first, then why (short)."""
     mirror = os.environ.get(MIRROR_ENV) or "unset"
-    return DataError(f"{entry.name} is not available ({reason}). It is not in the {MIRROR_ENV} mirror "
-                     f"({mirror}) nor in the cache ({target}). Download {entry.url} "
-                     f"({entry.hashes[0][0]}) and put it at {target}, or in a folder named by {MIRROR_ENV}.")
+    return DataError(f"{entry.name} is not available: download {entry.url} and put it at {target}, or in the "
+                     f"folder named by {MIRROR_ENV} (now {mirror}). Why: {reason}.")
+
+
+def _short(error, limit=90):
+    """An exception in one short line: its type and the start of its message (a network library's is long)."""
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text[:limit]}{'…' if len(text) > limit else ''}"
 
 
 def _download(entry, target, downloader=None):
@@ -99,18 +105,28 @@ def _download(entry, target, downloader=None):
     if os.environ.get(OFFLINE_ENV, "") not in ("", "0"):
         raise _missing(entry, target, f"{OFFLINE_ENV} is set, so nothing is downloaded")
     try:
-        import pooch
+        pooch = import_pooch()
     except ImportError as e:
         raise _missing(entry, target, "downloading needs pooch: pip install 'gradkit[data]'") from e
     try:
         pooch.retrieve(entry.url, known_hash=entry.hashes[0][0], fname=target.name, path=target.parent,
-                       downloader=downloader, progressbar=_has_tqdm())
+                       downloader=downloader, progressbar=_has_tqdm() and not in_notebook())
     except ValueError as e:  # pooch: the downloaded bytes do not match the hash
         raise DataError(f"the download of {entry.url} does not match {entry.hashes[0][0]}: refused, "
-                        f"nothing was saved ({e})") from e
+                        f"nothing was saved ({_short(e, 200)})") from e
     except OSError as e:  # no network, HTTP error, interrupted transfer (requests' errors are OSErrors)
-        raise _missing(entry, target, f"the download failed: {e}") from e
+        raise _missing(entry, target, f"the download failed ({_short(e)})") from e
     return target
+
+
+def find_local(name):
+    """Where the file ``name`` already is (the mirror, the cache or the package), or None: no download, no hash."""
+    entry = FILES[name]
+    mirror = os.environ.get(MIRROR_ENV)
+    for folder, fname in ((mirror, name), (cache_dir(), name), (PACKAGED_DIR, entry.packaged)):
+        if folder and fname and (Path(folder) / fname).is_file():
+            return Path(folder) / fname
+    return None
 
 
 def _has_tqdm():

@@ -19,7 +19,7 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
     if kwargs:
         raise ConfigError(f"imdb.load_data got unknown arguments {sorted(kwargs)}; expected path, num_words, "
                           "skip_top, maxlen, seed, start_char, oov_char, index_from")
-    f = load_npz(fetch("imdb.npz", path))
+    f = load_npz(fetch("imdb.npz", path), keys=("x_train", "y_train", "x_test", "y_test"))
     rng = np.random.RandomState(seed)  # Keras's legacy RNG calls, reproduced on a local RandomState
     x_train, labels_train = seq.shuffled(rng, f["x_train"], f["y_train"])
     x_test, labels_test = seq.shuffled(rng, f["x_test"], f["y_test"])

@@ -56,8 +56,11 @@ def read_npy(fp, size=None):
     return array
 
 
-def load_npz(path):
-    """All arrays of an .npz file as a dict, safely (a drop-in for np.load(path, allow_pickle=True))."""
+def load_npz(path, keys=()):
+    """All arrays of an .npz file as a dict, safely (a drop-in for np.load(path, allow_pickle=True)).
+
+    ``keys``: the arrays the caller needs; a file without one of them is a DataError naming what it holds.
+    """
     arrays = {}
     try:
         with zipfile.ZipFile(path) as archive:
@@ -71,4 +74,8 @@ def load_npz(path):
                     arrays[info.filename[:-4]] = read_npy(raw, info.file_size)
     except (zipfile.BadZipFile, EOFError, ValueError, pickle.UnpicklingError) as e:
         raise DataError(f"cannot load {path} as an .npz dataset file: {e}") from e
+    missing = [k for k in keys if k not in arrays]
+    if missing:
+        raise DataError(f"{path} is not the expected dataset file: it lacks the arrays {', '.join(map(repr, missing))} "
+                        f"(expected {', '.join(map(repr, keys))}; it holds {', '.join(map(repr, sorted(arrays))) or 'none'})")
     return arrays

@@ -19,7 +19,7 @@ LABEL_NAMES = (
 def load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_split=0.2, seed=113,
               start_char=1, oov_char=2, index_from=3):
     """Keras's ``reuters.load_data``: one shuffle, then the first (1 - test_split) of the wires for training."""
-    f = load_npz(fetch("reuters.npz", path))
+    f = load_npz(fetch("reuters.npz", path), keys=("x", "y"))
     xs, labels = seq.shuffled(np.random.RandomState(seed), f["x"], f["y"])  # Keras's legacy RNG call
     xs = seq.offset(xs, start_char, index_from)
     if maxlen:

@@ -4,8 +4,16 @@ from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer
 from .embedding import Embedding
 from .merging import Add, Concatenate
 from .normalization import BatchNormalization
+from .convolutional import Conv1D, Conv2D
+from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
+                      GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
+from .preprocessing import Rescaling
 from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN
+from .reshaping import Reshape, ZeroPadding2D
 
 __all__ = ["Layer", "KerasTensor", "Dense", "Activation", "Dropout", "Flatten", "Input", "InputLayer",
            "Embedding", "BatchNormalization", "Add", "Concatenate",
+           "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
+           "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+           "ZeroPadding2D", "Reshape", "Rescaling",
            "SimpleRNN", "LSTM", "GRU", "Bidirectional"]

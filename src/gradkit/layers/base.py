@@ -8,6 +8,7 @@ import re
 import numpy as np
 
 from .. import backend as B
+from ..arguments import shape as shape_arg
 from ..autograd import Tensor, no_grad
 from ..errors import ConfigError, ShapeError
 
@@ -22,8 +23,8 @@ def unique_name(base):
 
 
 def snake_case(name):
-    """CamelCase class name to Keras's snake_case layer name."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    """CamelCase class name to Keras's snake_case layer name (Conv2D → conv2d, as keras.src.utils.naming)."""
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)).lower()
 
 
 class KerasTensor:
@@ -53,7 +54,8 @@ class Layer:
         self.name = name or unique_name(snake_case(type(self).__name__))
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
-        self.input_shape_arg = tuple(input_shape) if input_shape is not None else None
+        owner = type(self).__name__
+        self.input_shape_arg = shape_arg(input_shape, "input_shape", owner) if input_shape is not None else None
         self.trainable = trainable
         self.dtype = dtype
         self.built = False

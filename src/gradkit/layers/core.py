@@ -2,6 +2,8 @@
 import math
 
 from .. import activations, initializers
+from ..arguments import flag, number
+from ..arguments import shape as shape_arg
 from ..autograd import Tensor, nn
 from ..autograd import functions as F
 from ..errors import ConfigError, ShapeError
@@ -18,21 +20,25 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(units, int) or units < 1:
-            raise ConfigError(f"Dense: units must be a positive integer, got {units!r}")
-        self.units, self.use_bias = units, use_bias
+        self.units = number(units, "units", "Dense", "[1, inf)", integer=True)
+        self.use_bias = flag(use_bias, "use_bias", "Dense")
         self.activation = activations.get(activation)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel = self.bias = None
 
     def build(self, input_shape):
+        self._one_input(input_shape)
         if input_shape[-1] is None:
             raise ShapeError(f"layer '{self.name}' needs a known last input dimension, got shape {_fmt(input_shape)}")
         self.kernel = self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer)
         if self.use_bias:
             self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
         self.built = True
+
+    def _one_input(self, x):
+        if isinstance(x, list) or (isinstance(x, tuple) and x and isinstance(x[0], (tuple, list, Tensor))):
+            raise ShapeError(f"layer '{self.name}' expects 1 input, got a list of {len(x)}")
 
     def _check(self, shape):
         if self.kernel is not None and shape[-1] != self.kernel.shape[0]:
@@ -41,6 +47,7 @@ class Dense(Layer):
 
     def preactivation(self, inputs, training=False):
         """x @ kernel + bias, before the activation (the trainer fuses softmax/sigmoid into the loss)."""
+        self._one_input(inputs)
         x = _as_input(inputs)
         self._maybe_build(tuple(x.shape))
         self._check(x.shape)
@@ -95,11 +102,10 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not 0 <= rate < 1:
-            raise ConfigError(f"Dropout: rate must be in [0, 1), got {rate}")
+        self.rate = number(rate, "rate", "Dropout", "[0, 1)")  # 1 would scale by 1/(1 − rate) = inf
         if noise_shape is not None:
-            raise ConfigError("Dropout: noise_shape is not supported")
-        self.rate, self.seed = float(rate), seed
+            raise ConfigError(f"Dropout: noise_shape is not supported, got {noise_shape!r}")
+        self.seed = seed
 
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
@@ -133,7 +139,7 @@ class InputLayer(Layer):
         shape = shape if shape is not None else input_shape
         if shape is None:
             raise ConfigError("InputLayer needs shape=, e.g. InputLayer(shape=(784,))")
-        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        shape = shape_arg(shape, "shape", "InputLayer")
         super().__init__(name=name, dtype=dtype, **kwargs)
         self.shape, self.batch_size, self.sparse = shape, batch_size, sparse
         self.built = True

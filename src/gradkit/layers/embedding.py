@@ -1,9 +1,10 @@
 """Embedding: integer ids → rows of a trainable (input_dim, output_dim) matrix."""
 from .. import backend as B
 from .. import initializers
+from ..arguments import number
 from ..autograd import Tensor
 from ..autograd import nn, rnn
-from ..errors import ConfigError, DataError
+from ..errors import DataError
 from .base import Layer
 
 
@@ -13,9 +14,8 @@ class Embedding(Layer):
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", mask_zero=False,
                  input_length=None, **kwargs):
         super().__init__(**kwargs)
-        if input_dim < 1 or output_dim < 1:
-            raise ConfigError(f"Embedding: input_dim and output_dim must be positive, got {input_dim}, {output_dim}")
-        self.input_dim, self.output_dim = int(input_dim), int(output_dim)
+        self.input_dim = number(input_dim, "input_dim", "Embedding", "[1, inf)", integer=True)
+        self.output_dim = number(output_dim, "output_dim", "Embedding", "[1, inf)", integer=True)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.mask_zero, self.input_length = mask_zero, input_length
 

@@ -1,4 +1,5 @@
 """Layers that merge several inputs: Add and Concatenate."""
+from ..arguments import number
 from ..autograd import functions as F
 from ..errors import ShapeError
 from .base import Layer
@@ -26,7 +27,7 @@ class Concatenate(Layer):
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
-        self.axis = axis
+        self.axis = number(axis, "axis", "Concatenate", "(-inf, inf)", integer=True)
 
     def call(self, inputs, training=False):
         _need_list(self, inputs)
@@ -34,7 +35,11 @@ class Concatenate(Layer):
 
     def compute_output_shape(self, input_shape):
         _need_list(self, input_shape)
-        ax = self.axis % len(input_shape[0])
+        rank = len(input_shape[0])
+        if not -rank <= self.axis < rank:
+            raise ShapeError(f"layer '{self.name}': axis {self.axis} is out of range for inputs of rank {rank} "
+                             f"(shapes {', '.join(map(str, input_shape))}); expected an axis in [{-rank}, {rank})")
+        ax = self.axis % rank
         dims = [s[ax] for s in input_shape]
         out = list(input_shape[0])
         out[ax] = None if any(d is None for d in dims) else sum(dims)
@@ -49,5 +54,8 @@ class Concatenate(Layer):
 
 
 def _need_list(layer, inputs):
-    if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
-        raise ShapeError(f"layer '{layer.name}' needs a list of at least 2 inputs")
+    """ShapeError unless inputs is a list of 2 or more tensors or shapes (one shape is a tuple of ints)."""
+    one = not isinstance(inputs, (list, tuple)) or not inputs or isinstance(inputs[0], int) or inputs[0] is None
+    if one or len(inputs) < 2:
+        got = f"a list of {len(inputs)}" if not one else f"one input of shape {tuple(getattr(inputs, 'shape', inputs))}"
+        raise ShapeError(f"layer '{layer.name}' needs a list of at least 2 inputs, got {got}")

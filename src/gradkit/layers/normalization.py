@@ -1,5 +1,6 @@
 """BatchNormalization with Keras's defaults (momentum 0.99, epsilon 1e-3) and moving statistics."""
 from .. import initializers
+from ..arguments import number
 from ..autograd import functions as F
 from ..autograd import nn
 from .base import Layer
@@ -16,7 +17,9 @@ class BatchNormalization(Layer):
                  beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros",
                  moving_variance_initializer="ones", **kwargs):
         super().__init__(**kwargs)
-        self.axis, self.momentum, self.epsilon, self.center, self.scale = axis, momentum, epsilon, center, scale
+        self.momentum = number(momentum, "momentum", "BatchNormalization", "[0, 1]")
+        self.epsilon = number(epsilon, "epsilon", "BatchNormalization", "(0, inf)")
+        self.axis, self.center, self.scale = axis, center, scale
         self.beta_initializer = initializers.get(beta_initializer)
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)

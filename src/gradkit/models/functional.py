@@ -98,6 +98,14 @@ class ModelAPI:
         from .summary import summary_text
         (print_fn or print)(summary_text(self, line_length or 80))
 
+    def _repr_html_(self):
+        """In a notebook, a model shows its summary as a table."""
+        from .summary import summary_html
+        try:
+            return summary_html(self)
+        except (ValueError, TypeError):  # a model that cannot say its shapes yet: the plain repr
+            return None
+
     def save(self, filepath, overwrite=True, zipped=None):
         """Save architecture, weights, compile settings and optimizer state to one file (see gradkit.io)."""
         from .. import io
@@ -147,10 +155,10 @@ class Model(ModelAPI, Trainer):
         self.trainable = trainable
         self._single_output = not isinstance(outputs, (list, tuple, dict))
         self._inputs, self._outputs = _as_list(inputs), _as_list(outputs)
-        self.input_names = list(inputs) if isinstance(inputs, dict) else [t.layer.name for t in self._inputs]
         for t in self._inputs + self._outputs:
             if not isinstance(t, KerasTensor):
                 raise ConfigError(f"Model inputs and outputs must come from Input(...) and layer calls, got {t!r}")
+        self.input_names = list(inputs) if isinstance(inputs, dict) else [t.layer.name for t in self._inputs]
         self._nodes = graph_order(self._inputs, self._outputs)
         layers = [t.layer for t in self._inputs] + [t.layer for t in self._nodes]
         self._layers = [l for l in dict.fromkeys(layers) if not getattr(l, "hidden", False)]  # not return_state picks

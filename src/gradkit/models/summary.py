@@ -20,26 +20,45 @@ def _row(cells, widths):
     return out + cells[-1].rjust(widths[-1])
 
 
-def summary_text(model, line_length=80):
-    """The summary as a string (what summary() prints)."""
-    widths = [int(line_length * 0.45), int(line_length * 0.33)]
-    widths.append(line_length - sum(widths))
+def summary_rows(model):
+    """([(layer, output shape, params)], [(total line label, count, bytes)]): what summary() shows."""
     shapes = model._layer_output_shapes()
-    lines = [f'Model: "{model.name}"', "_" * line_length, _row(["Layer (type)", "Output Shape", "Param #"], widths),
-             "=" * line_length]
-    for i, layer in enumerate(model.layers):
-        built = getattr(layer, "built", False)
-        params = f"{layer.count_params():,}" if built else "0 (unbuilt)"
-        lines.append(_row([f"{layer.name} ({type(layer).__name__})", _shape(shapes.get(layer.name)), params], widths))
-        lines.append("_" * line_length if i == len(model.layers) - 1 else "")
-    if not model.layers:
-        lines.append("_" * line_length)
-    lines[-1] = "=" * line_length if model.layers else lines[-1]
+    rows = [(f"{layer.name} ({type(layer).__name__})", _shape(shapes.get(layer.name)),
+             f"{layer.count_params():,}" if getattr(layer, "built", False) else "0 (unbuilt)")
+            for layer in model.layers]
     total = sum(w.size * w.dtype.itemsize for w in model.weights)
     trainable = model.trainable_weights
     t_count, t_bytes = sum(w.size for w in trainable), sum(w.size * w.dtype.itemsize for w in trainable)
     n_count = sum(w.size for w in model.non_trainable_weights)
-    lines += [f" Total params: {t_count + n_count:,} ({_size(total)})",
-              f" Trainable params: {t_count:,} ({_size(t_bytes)})",
-              f" Non-trainable params: {n_count:,} ({_size(total - t_bytes)})"]
+    totals = [("Total params", t_count + n_count, total), ("Trainable params", t_count, t_bytes),
+              ("Non-trainable params", n_count, total - t_bytes)]
+    return rows, totals
+
+
+def summary_text(model, line_length=80):
+    """The summary as a string (what summary() prints)."""
+    widths = [int(line_length * 0.45), int(line_length * 0.33)]
+    widths.append(line_length - sum(widths))
+    rows, totals = summary_rows(model)
+    lines = [f'Model: "{model.name}"', "_" * line_length, _row(["Layer (type)", "Output Shape", "Param #"], widths),
+             "=" * line_length]
+    for i, row in enumerate(rows):
+        lines.append(_row(list(row), widths))
+        lines.append("_" * line_length if i == len(rows) - 1 else "")
+    if not rows:
+        lines.append("_" * line_length)
+    lines[-1] = "=" * line_length if rows else lines[-1]
+    lines += [f" {label}: {count:,} ({_size(n_bytes)})" for label, count, n_bytes in totals]
     return "\n".join(lines)
+
+
+def summary_html(model):
+    """The summary as an HTML table (a notebook shows this for a model)."""
+    from html import escape
+    rows, totals = summary_rows(model)
+    body = "".join(f"<tr><td>{escape(a)}</td><td>{escape(b)}</td><td style='text-align:right'>{escape(c)}</td></tr>"
+                   for a, b, c in rows)
+    foot = "<br>".join(f"{label}: {count:,} ({_size(n_bytes)})" for label, count, n_bytes in totals)
+    return (f"<div><b>Model: \"{escape(model.name)}\"</b><table><thead><tr><th>Layer (type)</th>"
+            f"<th>Output Shape</th><th>Param #</th></tr></thead><tbody>{body}</tbody></table>"
+            f"<p style='font-size:.9em'>{foot}</p></div>")

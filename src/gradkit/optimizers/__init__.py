@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from .. import backend as B
+from ..arguments import flag, number, optional_number
 from ..autograd import Tensor
 from ..errors import ConfigError, ShapeError
 from . import schedules
@@ -36,10 +37,14 @@ class Optimizer:
         if kwargs:
             raise ConfigError(f"{type(self).__name__} got unknown argument(s): {', '.join(sorted(kwargs))}")
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
-            raise ConfigError("only one of clipnorm, clipvalue and global_clipnorm can be set")
+            raise ConfigError("only one of clipnorm, clipvalue and global_clipnorm can be set, got "
+                              f"clipnorm={clipnorm!r}, clipvalue={clipvalue!r}, global_clipnorm={global_clipnorm!r}")
+        owner = type(self).__name__
         self.learning_rate = learning_rate
-        self.weight_decay, self.clipnorm, self.clipvalue = weight_decay, clipnorm, clipvalue
-        self.global_clipnorm = global_clipnorm
+        self.weight_decay = optional_number(weight_decay, "weight_decay", owner)
+        self.clipnorm = optional_number(clipnorm, "clipnorm", owner, "(0, inf)")
+        self.clipvalue = optional_number(clipvalue, "clipvalue", owner, "(0, inf)")
+        self.global_clipnorm = optional_number(global_clipnorm, "global_clipnorm", owner, "(0, inf)")
         self.name = name or type(self).__name__.lower()
         self.iterations = 0
         self._variables, self._index, self._slots, self._pending = [], {}, [], {}
@@ -57,9 +62,7 @@ class Optimizer:
     @learning_rate.setter
     def learning_rate(self, value):
         if not (isinstance(value, LearningRateSchedule) or callable(value)):
-            value = float(value)
-            if not math.isfinite(value) or value < 0:
-                raise ConfigError(f"learning_rate must be a non-negative number, got {value}")
+            value = number(value, "learning_rate", type(self).__name__, "[0, inf)")
         self._learning_rate = value
 
     # ---- state --------------------------------------------------------------------------------
@@ -260,9 +263,8 @@ class SGD(Optimizer):
     flat = False  # two ufunc calls per variable already
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", **kwargs):
-        if not 0 <= momentum <= 1:
-            raise ConfigError(f"SGD momentum must be a float in [0, 1], got {momentum}")
-        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        self.momentum = number(momentum, "momentum", "SGD", "[0, 1]")
+        self.nesterov = flag(nesterov, "nesterov", "SGD")
         self.slot_names = ("momentum",) if self.momentum else ()
         super().__init__(learning_rate, name=name, **kwargs)
 
@@ -294,9 +296,12 @@ class RMSprop(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
                  name="rmsprop", **kwargs):
-        self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
-        self.slot_names = ("velocity",) + (("momentum",) if momentum > 0 else ()) + \
-            (("average_gradient",) if centered else ())
+        self.rho = number(rho, "rho", "RMSprop", "[0, 1]")
+        self.momentum = number(momentum, "momentum", "RMSprop")
+        self.epsilon = number(epsilon, "epsilon", "RMSprop")
+        self.centered = flag(centered, "centered", "RMSprop")
+        self.slot_names = ("velocity",) + (("momentum",) if self.momentum > 0 else ()) + \
+            (("average_gradient",) if self.centered else ())
         super().__init__(learning_rate, name=name, **kwargs)
 
     def _delta(self, grad, s, learning_rate):
@@ -339,8 +344,12 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
                  name="adam", **kwargs):
-        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
-        self.slot_names = ("momentum", "velocity") + (("velocity_hat",) if amsgrad else ())
+        owner = type(self).__name__
+        self.beta_1 = number(beta_1, "beta_1", owner, "[0, 1)")  # 1 would divide by 1 − β1ᵗ = 0 (PyTorch's range)
+        self.beta_2 = number(beta_2, "beta_2", owner, "[0, 1)")
+        self.epsilon = number(epsilon, "epsilon", owner)
+        self.amsgrad = flag(amsgrad, "amsgrad", owner)
+        self.slot_names = ("momentum", "velocity") + (("velocity_hat",) if self.amsgrad else ())
         super().__init__(learning_rate, name=name, **kwargs)
 
     def _delta(self, grad, s, learning_rate):
@@ -383,7 +392,8 @@ class Adagrad(Optimizer):
     slot_names = ("accumulator",)
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, name="adagrad", **kwargs):
-        self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
+        self.initial_accumulator_value = number(initial_accumulator_value, "initial_accumulator_value", "Adagrad")
+        self.epsilon = number(epsilon, "epsilon", "Adagrad")
         super().__init__(learning_rate, name=name, **kwargs)
 
     def _init_slot(self, name, data):

@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from .. import backend as B
-from ..errors import ConfigError
+from ..errors import ConfigError, ConfigTypeError, DataError
 from .runner import make_jobs, run_jobs
 
 FIT_KEYS = ("epochs", "batch_size")  # grid keys that go to fit(); every other key goes to build_model()
@@ -93,6 +93,7 @@ def cross_validate(build_model, x, y, k=4, epochs=1, batch_size=None, seed=None,
     ``preprocess(x_train, x_val)`` (e.g. ``standardize``) is fitted per fold on the training split only.
     """
     x, y, seed = np.asarray(x), np.asarray(y), _seed(seed)
+    _same_length(x, y, "cross_validate")
     folds = _fold_indices(len(x), k, shuffle, seed)
     kwargs = [dict(build_model=build_model, train_idx=t, val_idx=v, epochs=epochs, batch_size=batch_size,
                    preprocess=preprocess, val_history=val_history, fit_kwargs=fit_kwargs) for t, v in folds]
@@ -102,11 +103,31 @@ def cross_validate(build_model, x, y, k=4, epochs=1, batch_size=None, seed=None,
 
 
 def expand_grid(grid):
-    """A dict of lists becomes the list of all combinations (in key order); a list of dicts stays as is."""
+    """A dict of lists becomes the list of all combinations (in key order); a list of dicts stays as is.
+
+    An empty grid, or a key with no values, is a ConfigError: it would run nothing.
+    """
     if isinstance(grid, dict):
-        keys = list(grid)
-        return [dict(zip(keys, vals)) for vals in itertools.product(*(grid[k] for k in keys))]
-    return [dict(p) for p in grid]
+        lists = {}
+        for key, values in grid.items():
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+                raise ConfigTypeError(f"sweep: grid[{key!r}] must be a list of values to try, got {values!r}")
+            lists[key] = list(values)
+            if not lists[key]:
+                raise ConfigError(f"sweep: grid[{key!r}] is empty; give at least one value to try")
+        configs = [dict(zip(lists, vals)) for vals in itertools.product(*lists.values())]
+    else:
+        configs = [dict(p) for p in grid]
+    if not configs or not grid:
+        raise ConfigError(f"sweep: the grid is empty (got {grid!r}); expected a dict of lists such as "
+                          "{'units': [8, 16]} or a list of parameter dicts")
+    return configs
+
+
+def _same_length(x, y, who):
+    if len(x) != len(y):
+        raise DataError(f"{who}: x and y must have the same number of samples, got x with {len(x)} and y with "
+                        f"{len(y)}")
 
 
 class SweepResult:
@@ -160,6 +181,7 @@ def sweep(build_model, grid, x, y, epochs=1, batch_size=None, metric="val_loss",
     """
     configs, seed = expand_grid(grid), _seed(seed)
     x, y = np.asarray(x), np.asarray(y)
+    _same_length(x, y, "sweep")
     data = {"x": x, "y": y}
     if validation_data is not None:
         data["x_val"], data["y_val"] = (np.asarray(a) for a in validation_data)

@@ -13,7 +13,7 @@ import warnings
 from typing import Callable
 
 from .. import backend as B
-from ..errors import ConfigError
+from ..errors import ConfigError, JobsFailedError
 
 _JOB_LOCK = threading.Lock()  # gradkit's seed and floatx are process-wide: one job per process at a time
 _EVENT_TOPIC = "gradkit.parallel"
@@ -150,8 +150,9 @@ def execute(job, data):
 # ---- the driver -------------------------------------------------------------------------------
 
 def _progress(total, desc, enabled):
-    from tqdm.auto import tqdm
-    return tqdm(total=total, desc=desc, unit="job", disable=not enabled, leave=False)
+    from ..display import in_notebook, tqdm_class
+    tqdm = tqdm_class()  # a text bar; in a notebook none at all (a widget per sweep would bloat the file)
+    return tqdm(total=total, desc=desc, unit="job", disable=not enabled or in_notebook(), leave=False)
 
 
 def _finish(bar, result, on_result):
@@ -258,6 +259,10 @@ def run_jobs(jobs, data, workers=None, scheduler=None, progress=True, on_result=
                 results, lost = _run_on_client(client, jobs, data, bar, on_result)
     results.sort(key=lambda r: r.index)
     run = RunResult(results, mode, time.perf_counter() - start, lost)
+    if jobs and len(run.failed) == len(jobs):
+        first = run.failed[0]
+        raise JobsFailedError(f"all {len(jobs)} jobs failed; the first, [{first.label}], with {first.error}:\n"
+                              f"{first.traceback}", run)
     if run.failed:
         errors = "; ".join(f"[{r.label}] {r.error}" for r in run.failed[:3])
         warnings.warn(f"{len(run.failed)} of {len(jobs)} jobs failed: {errors}; see the run's summary() for "

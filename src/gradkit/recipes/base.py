@@ -49,7 +49,7 @@ class Comparison:
     """A measured number beside the course's published one: ≈ within ``tolerance``, or ≥ / ≤ a bound.
 
     ``comparable=False`` (a run with other settings than the course's, e.g. --quick) shows both numbers
-    without a verdict.
+    without a verdict; ``source`` says where the published number comes from (which course code printed it).
     """
     quantity: str
     measured: float
@@ -58,6 +58,7 @@ class Comparison:
     relation: str = "≈"
     note: str = ""
     comparable: bool = True
+    source: str = ""
 
     @property
     def difference(self):
@@ -84,7 +85,7 @@ class Comparison:
         """Plain JSON-able form, with the difference and verdict spelled out."""
         return {"quantity": self.quantity, "measured": _num(self.measured), "published": _num(self.published),
                 "relation": self.relation, "tolerance": self.tolerance, "difference": _num(self.difference),
-                "agrees": self.agrees, "note": self.note}
+                "agrees": self.agrees, "note": self.note, "source": self.source}
 
 
 @dataclass
@@ -103,12 +104,13 @@ class Result:
     history: dict = field(default_factory=dict)
     weights: dict = field(default_factory=dict)
 
-    def compare(self, quantity, measured, published=None, tolerance=None, relation="≈", note="", comparable=True):
-        """Record a measured value beside the course's figure (see Comparison)."""
+    def compare(self, quantity, measured, published=None, tolerance=None, relation="≈", note="", comparable=True,
+                source=""):
+        """Record a measured value beside the course's figure and where that figure comes from (see Comparison)."""
         if relation not in RELATIONS:
             raise ConfigError(f"relation must be one of {', '.join(RELATIONS)}, got {relation!r}")
         self.comparisons.append(Comparison(quantity, _num(measured), published, tolerance, relation, note,
-                                           comparable))
+                                           comparable, source))
 
     def table(self, title, columns, rows):
         """Add a table of measured values (rows of cells, numbers kept as numbers)."""

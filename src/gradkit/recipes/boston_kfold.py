@@ -10,6 +10,7 @@ from .base import Recipe
 
 COURSE = {"fold_mae": (2.09, 2.98, 2.60, 2.90)}
 """The course's validation MAE per fold (100 epochs, batch 1); their mean is 2.64."""
+SOURCE = "printed by the course's 4-fold loop (Keras 64-64-1 regressor, 100 epochs, batch 1): one MAE per fold"
 
 
 def build_model():
@@ -39,10 +40,10 @@ def run(config, out_dir, progress, result):
     full = config["limit"] is None and config["epochs"] == 100 and config["batch_size"] == 1 and config["k"] == 4
     note = "" if full else "the course's figures are for 4 folds, 100 epochs, batch 1"
     for i, (m, pub) in enumerate(zip(mae, COURSE["fold_mae"])):
-        result.compare(f"fold {i + 1}: validation MAE ($1000s)", m, pub, 0.5, comparable=full,
+        result.compare(f"fold {i + 1}: validation MAE ($1000s)", m, pub, 0.5, comparable=full, source=SOURCE,
                        note=note or "one training per fold: random initialisation moves this by a few tenths")
     result.compare("mean validation MAE", cv.mean["mae"], float(np.mean(COURSE["fold_mae"])), 0.3,
-                   note=note, comparable=full)
+                   note=note, comparable=full, source=SOURCE)
     result.table("Per-fold scores", ["fold", "loss (MSE)", "MAE"],
                  [[f["fold"] + 1, f["loss"], f["mae"]] for f in cv.folds]
                  + [["mean", cv.mean["loss"], cv.mean["mae"]], ["std", cv.std["loss"], cv.std["mae"]]])

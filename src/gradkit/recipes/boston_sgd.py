@@ -12,6 +12,13 @@ from .base import Recipe
 
 COURSE = {"sgd": 31.9, "random": 30.534}
 """The course's final MSEs after 5000 steps: SGD (noisy, near 31.9) and the random mini-batch of 30."""
+UNSEEDED = ("the course's code runs `np.random.seed = 2023`, which replaces the function instead of calling it, "
+            "so its draws were never seeded: this number comes from one unrepeatable random run")
+"""Why the course's SGD and random mini-batch numbers cannot be reproduced digit for digit."""
+SOURCES = {"sgd": "printed by the course's SGD loop (one random house per step, lr 0.01) after 5000 steps; "
+                  + UNSEEDED,
+           "random": "printed by the course's random mini-batch loop (30 houses drawn with replacement per step, "
+                     "lr 0.01) after 5000 steps; " + UNSEEDED}
 TOLERANCE = {"sgd": 2.0, "random": 0.1}
 LABELS = {"sgd": "SGD, one random sample per step", "random": "random mini-batch of 30 per step",
           "sweep": "sequential sweeps of 30", "keras": "Keras fit, shuffled batches of 30"}
@@ -96,7 +103,9 @@ def _compare(result, finals, best, steps):
     course = steps == 5000
     note = "" if course else f"course figures are after 5000 steps; this run took {steps}"
     for k in ("sgd", "random"):
-        result.compare(f"{LABELS[k]}: final MSE", finals[k][0], COURSE[k], TOLERANCE[k], note=note, comparable=course)
+        result.compare(f"{LABELS[k]}: final MSE", finals[k][0], COURSE[k], TOLERANCE[k], comparable=course,
+                       note=note or f"unseeded in the course (np.random.seed = 2023): ± {TOLERANCE[k]:g}",
+                       source=SOURCES[k])
     result.compare("least-squares optimum: MSE (reference)", best.mse)
     result.compare("SGD is noisier than the random mini-batch: loss rises (SGD − mini-batch)",
                    finals["sgd"][3] - finals["random"][3], 0, relation="≥",

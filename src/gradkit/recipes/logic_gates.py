@@ -10,8 +10,16 @@ from ..gradcheck import numerical_gradient
 from .base import Recipe
 
 COURSE = {"AND_cost": 0.160439, "AND_pred": (0.00135, 0.0887, 0.0889, 0.875), "XOR_cost": 1.386294,
-          "XOR2_cost": 0.0420}
-"""The course's published numbers (AND and XOR at epoch 1000; the two-layer XOR network at epoch 1000)."""
+          "XOR2_cost": 0.0420271224, "XOR2_pred": (0.00846, 0.98354, 0.99163, 0.00850)}
+"""The course's published numbers (AND and XOR at epoch 1000; its two-layer XOR network at epoch 1000)."""
+SOURCES = {
+    "gates": "printed by the course's single-neuron code at epoch 1000 (np.random.seed(1); randn(2) weights, "
+             "rand(1) bias; lr 0.1; central differences, eps 1e-5)",
+    "xor2": "printed by the course's two-layer XOR code at epoch 1000 (np.random.seed(1); randn(2), rand(2), "
+            "randn(2), rand(2) for w_1, b_1, w_2, b_2; lr 0.3); re-running that code gives the same digits",
+    "goal": "the course's claim: the composition (or a two-layer network) solves XOR",
+}
+"""Where each published number comes from."""
 
 
 def _sigmoid(z):
@@ -104,16 +112,17 @@ def _compare_single(result, trained, epochs):
     m = result.metrics
     if "AND" in trained:
         result.compare("AND cost at the last epoch", m["AND_cost"], COURSE["AND_cost"], 1e-6, note=note,
-                       comparable=full)
+                       comparable=full, source=SOURCES["gates"])
         for (x1, x2), y, pub in zip(truth_table("AND")[0], m["AND_predictions"], COURSE["AND_pred"]):
             tol = 0.5 * 10 ** (np.floor(np.log10(pub)) - 2)  # half a unit in the last printed digit
-            result.compare(f"AND output for ({x1:g}, {x2:g})", y, pub, float(tol), note=note, comparable=full)
+            result.compare(f"AND output for ({x1:g}, {x2:g})", y, pub, float(tol), note=note, comparable=full,
+                           source=SOURCES["gates"])
     if "XOR" in trained:
         result.compare("XOR cost at the last epoch (stuck)", m["XOR_cost"], COURSE["XOR_cost"], 1e-6, note=note,
-                       comparable=full)
+                       comparable=full, source=SOURCES["gates"])
         worst = max(abs(y - 0.5) for y in m["XOR_predictions"])
         result.compare("XOR: largest |output − 0.5|", worst, 0.0, 1e-3, note=note or "all four outputs ≈ 0.5",
-                       comparable=full)
+                       comparable=full, source=SOURCES["gates"])
 
 
 def _cost_table(result, history, gates, every):
@@ -136,17 +145,57 @@ def _xor_composed(result, trained, full):
     y_logic = neuron(trained["AND"], np.round(hidden))  # the course feeds the 0/1 decisions forward
     acc = float(np.mean((y > 0.5) == (t > 0.5)))
     result.metrics.update(XOR_composed_outputs=y.tolist(), XOR_composed_accuracy=acc)
-    result.compare("XOR from NAND, OR → AND: accuracy", acc, 1.0, 0.0, note="the course's composition solves XOR",
-                   comparable=full)
+    result.compare("XOR from NAND, OR → AND: accuracy", acc, 1.0, 0.0, comparable=full, source=SOURCES["goal"])
     result.table("XOR as AND(NAND, OR)", ["input", "NAND", "OR", "AND of outputs", "AND of 0/1 decisions", "target"],
                  [[f"({a:g}, {b:g})", h[0], h[1], yi, yl, ti]
                   for (a, b), h, yi, yl, ti in zip(x, hidden, y, y_logic, t)])
 
 
+def initial_course_xor(seed=1):
+    """The course's draw for its XOR network: randn(2), rand(2), randn(2), rand(2) → w_1, b_1, w_2, b_2."""
+    rs = np.random.RandomState(seed)  # legacy generator on purpose: the course seeds np.random.seed(1)
+    return np.concatenate([rs.randn(2), rs.rand(2), rs.randn(2), rs.rand(2)])
+
+
+def course_xor(p, x):
+    """The course's XOR network exactly as its code computes it, on flat p = [w_1 (2), b_1 (2), w_2 (2), b_2 (2)].
+
+    w_1 is ONE weight column: both hidden units see the same x·w_1 and differ only by their bias b_1; the
+    output x·w_2 is one number per row, broadcast against the two entries of b_2, so the net has two output
+    columns that differ only by b_2 (and training makes them equal).
+    """
+    w1, b1, w2, b2 = p[0:2], p[2:4], p[4:6], p[6:8]
+    hidden = _sigmoid((x @ w1)[:, None] + b1)  # (n, 2): one column of weights, two biases
+    return _sigmoid((hidden @ w2)[:, None] + b2)  # (n, 2): two columns
+
+
 def _xor_two_layer(config, progress, result):
+    """The course's own XOR network, to its printed digits; then a proper 2-h-1 network beside it."""
     x, t = truth_table("XOR")
+    epochs, lr, eps, full = config["epochs"], config["xor_lr"], config["eps"], config["epochs"] == 1000
+    with progress.bar(epochs, "XOR: the course's two-layer network") as bar:
+        p, costs = train_numerical(course_xor, initial_course_xor(config["seed"]), x, t[:, None], lr, epochs, eps,
+                                   bar)
+    y = course_xor(p, x)
+    result.history["XOR_course_net"] = costs
+    result.metrics.update(XOR_course_net_cost=costs[-1], XOR_course_net_outputs=y.tolist())
+    result.weights.update({f"xor_course_net/{k}": p[i:i + 2] for k, i in (("w_1", 0), ("b_1", 2), ("w_2", 4),
+                                                                         ("b_2", 6))})
+    result.compare("XOR, the course's two-layer network: cost at epoch 1000", costs[-1], COURSE["XOR2_cost"], 1e-6,
+                   comparable=full, source=SOURCES["xor2"], note="½·Σ over both output columns")
+    for (a, b), yi, pub in zip(x, y[:, 0], COURSE["XOR2_pred"]):
+        result.compare(f"XOR, the course's network: output for ({a:g}, {b:g})", yi, pub, 5e-6,
+                       comparable=full, source=SOURCES["xor2"], note="printed to 5 decimals: ± half a unit")
+    result.table("XOR, the course's two-layer network after training (its two output columns)",
+                 ["input", "output column 1", "output column 2", "target"],
+                 [[f"({a:g}, {b:g})", yi[0], yi[1], ti] for (a, b), yi, ti in zip(x, y, t)])
+    return p, _xor_2h1(config, progress, result, x, t)
+
+
+def _xor_2h1(config, progress, result, x, t):
+    """The variant with a real hidden layer: 2 inputs, ``hidden`` sigmoid units, 1 output (not the course's)."""
     h, epochs = config["hidden"], config["epochs"]
-    with progress.bar(epochs, f"XOR two-layer 2-{h}-1") as bar:
+    with progress.bar(epochs, f"XOR variant 2-{h}-1") as bar:
         p, costs = train_numerical(lambda q, xx: two_layer(q, xx, h), initial_two_layer(config["seed"], h), x, t,
                                    config["xor_lr"], epochs, config["eps"], bar)
     y = two_layer(p, x, h)
@@ -154,12 +203,9 @@ def _xor_two_layer(config, progress, result):
     result.metrics.update(XOR_two_layer_cost=costs[-1], XOR_two_layer_outputs=y.tolist())
     for name, w in zip(("W1", "b1", "W2", "b2"), _unpack(p, h)):
         result.weights[f"xor_two_layer/{name}"] = w
-    full = epochs == 1000
-    result.compare(f"XOR two-layer (2-{h}-1, lr {config['xor_lr']:g}) cost at the last epoch", costs[-1],
-                   COURSE["XOR2_cost"], 1e-3, comparable=full,
-                   note="the course's exact initial draw for this network is not published; ours: seed 1, randn "
-                        "weights, rand biases, 6 hidden units")
-    result.compare("XOR two-layer: accuracy", float(np.mean((y > 0.5) == (t > 0.5))), 1.0, 0.0, comparable=full)
+    result.compare(f"XOR variant 2-{h}-1 (gradkit's, not the course's): accuracy",
+                   float(np.mean((y > 0.5) == (t > 0.5))), 1.0, 0.0, comparable=config["epochs"] == 1000,
+                   source=SOURCES["goal"], note=f"cost {costs[-1]:.4f}; a real hidden layer of {h} units")
     return p, h
 
 
@@ -181,24 +227,36 @@ def _plots(config, out_dir, result, trained, xor2):
                                             title="XOR = AND(NAND, OR)")
         result.figure(path, "XOR from three neurons: NAND and OR each cut the plane once, AND keeps the band "
                             "between their lines")
-    p, h = xor2
+    p_course, (p, h) = xor2
+    path = plots.plot_decision_boundary(lambda g: course_xor(p_course, g)[:, 0], x, t, out_dir / "xor_course.png",
+                                        title="XOR: the course's two-layer network")
+    result.figure(path, "XOR learned by the course's network (its first output column; the second is the same): "
+                        "two sigmoids of the same line x·w_1 make a band around the two true corners")
     path = plots.plot_decision_boundary(lambda g: two_layer(p, g, h), x, t, out_dir / "xor_two_layer.png",
-                                        title=f"XOR: two-layer network 2-{h}-1")
-    result.figure(path, "XOR learned by the two-layer network: its hidden layer bends the boundary around "
+                                        title=f"XOR: variant 2-{h}-1 (not the course's)")
+    result.figure(path, f"XOR learned by gradkit's 2-{h}-1 variant: its hidden layer bends the boundary around "
                         "the two true corners")
 
 
-_GATE_CAPTION = {"XOR": "XOR: the single neuron's output is ≈ 0.5 everywhere (one flat colour); the line only "
-                        "marks where differences under 0.0001 cross 0.5"}
+_GATE_CAPTION = {"XOR": "XOR: the single neuron's output stays within 0.0001 of 0.5 everywhere; the plane is "
+                        "split in two colours only because the colour bands meet at 0.5, and the black line "
+                        "marks where those tiny differences cross 0.5: it separates nothing"}
 
 _READING = [
     "A single neuron can only draw one straight line through the plane. For AND, OR and NAND one line separates "
     "the 1s from the 0s, so the cost falls steadily and the outputs move towards their targets.",
     "For XOR no straight line works: the neuron's best answer is 0.5 at every corner and the cost stays at "
-    "½·4·ln 2 = 1.386294. Its picture is one flat colour: the outputs differ from 0.5 by less than 0.0001, "
-    "so the line drawn where they cross 0.5 separates nothing.",
+    "½·4·ln 2 = 1.386294. Its outputs differ from 0.5 by less than 0.0001: the two colours of its picture are "
+    "the two bands that meet at 0.5, and the line where they meet separates nothing.",
     "Two lines are enough: NAND and OR neurons each draw one, and an AND neuron fed with their outputs keeps the "
     "band between them. A two-layer network finds such lines by itself from the data.",
+    "The course's two-layer network is not the 2-2-1 network it looks like: w_1 = randn(2) is one "
+    "weight column, while b_1 = rand(2) and b_2 = rand(2) have two entries each. So both hidden units compute "
+    "the same x·w_1 and differ only by their biases, and the output x·w_2 is broadcast against two biases, "
+    "giving two output columns that training makes identical. One weight column with two biases is still "
+    "enough for XOR (the two sigmoids of the same line make a band), and re-running it reproduces the course's "
+    "printed cost and outputs to every digit. gradkit's 2-h-1 variant, with a real hidden layer, is shown "
+    "beside it.",
 ]
 
 RECIPE = Recipe(

@@ -40,7 +40,9 @@ def run(config, out_dir, progress, result):
         result.weights.update({f"{enc}/{n}": w for n, w in model.named_weights.items()})
         mid = (COURSE["val_acc_low"] + COURSE["val_acc_high"]) / 2
         result.compare(f"{words}: validation accuracy at the last epoch", h["val_accuracy"][-1], mid, 0.02,
-                       note=note or "course: about 0.80–0.82", comparable=full)
+                       note=note or "course: about 0.80–0.82", comparable=full,
+                       source="the course's Keras Reuters model (46 topics, 20 epochs): its final validation "
+                              "accuracy, stated as about 0.80–0.82")
     if len(finals) == 2:
         result.compare("one-hot vs integer labels: difference in final validation accuracy",
                        abs(finals["categorical"] - finals["sparse"]), 0.0, 0.01,

@@ -73,9 +73,9 @@ class _EpochBar(Callback):
         self.bar = bar
 
     def on_epoch_end(self, epoch, logs=None):
-        self.bar.update(1)
-        if logs:
+        if logs:  # before update(1), which redraws: the bar then shows this epoch's logs, not the last one's
             self.bar.set_postfix_str(" ".join(f"{k}={float(v):.4g}" for k, v in logs.items()), refresh=False)
+        self.bar.update(1)
 
     def on_train_end(self, logs=None):
         self.bar.close()
@@ -95,6 +95,11 @@ class RunRecord:
     def report(self):
         """The run's report.html."""
         return self.folder / "report.html"
+
+    def _repr_html_(self):
+        """In a notebook, a run shows its report: comparisons with the course, pictures, tables."""
+        from ..report import notebook_html
+        return notebook_html(self.folder)
 
 
 def run_recipe(name, out_dir, config=None, progress=None, quick=False, **overrides):
@@ -129,8 +134,20 @@ def run_recipe(name, out_dir, config=None, progress=None, quick=False, **overrid
 
 
 def default_out_dir(name, root="gradkit-runs"):
-    """./gradkit-runs/<YYYYmmdd-HHMMSS>-<name>, a fresh folder per run."""
-    return Path(root) / f"{datetime.now():%Y%m%d-%H%M%S}-{name}"
+    """A new, empty folder ./gradkit-runs/<name>-<YYYYmmdd-HHMMSS> (-2, -3, ... for runs in the same second).
+
+    The folder is created here (mkdir without exist_ok is atomic), so two runs never share one.
+    """
+    base = Path(root) / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
+    base.parent.mkdir(parents=True, exist_ok=True)
+    for i in range(1, 10_000):
+        folder = base if i == 1 else base.with_name(f"{base.name}-{i}")
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free run folder name beside {base}")
 
 
 def run_tour(out_dir, quick=False, progress=None, names=TOUR):

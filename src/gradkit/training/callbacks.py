@@ -1,8 +1,9 @@
 """Callback base with Keras's hook names, and the Keras callbacks built on it."""
 import math
+import os
 import warnings
 
-from ..errors import ConfigError
+from ..errors import ConfigError, PathError
 
 
 class Callback:
@@ -145,7 +146,10 @@ class ModelCheckpoint(Callback):
                  mode="auto", save_freq="epoch", initial_value_threshold=None):
         super().__init__()
         if save_freq != "epoch":
-            raise ConfigError("ModelCheckpoint supports save_freq='epoch' only")
+            raise ConfigError(f"ModelCheckpoint supports save_freq='epoch' only, got save_freq={save_freq!r}")
+        if os.path.isdir(filepath):
+            raise PathError(f"ModelCheckpoint: filepath {str(filepath)!r} is a folder; expected a file path such as "
+                            f"{os.path.join(filepath, 'model-{epoch:02d}.gdk')!r}")
         self.filepath, self.monitor, self.verbose = str(filepath), monitor, verbose
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
         self.maximize = _mode_is_max(mode, monitor)
@@ -154,7 +158,13 @@ class ModelCheckpoint(Callback):
     def on_epoch_end(self, epoch, logs=None):
         """Save if due."""
         logs = logs or {}
-        path = self.filepath.format(epoch=epoch + 1, **logs)
+        try:
+            path = self.filepath.format(epoch=epoch + 1, **logs)
+        except KeyError as e:
+            raise ConfigError(f"ModelCheckpoint: filepath {self.filepath!r} names {e.args[0]!r}, which is not in the "
+                              f"logs; expected one of: epoch, {', '.join(logs)}") from None
+        if os.path.dirname(path):
+            os.makedirs(os.path.dirname(path), exist_ok=True)  # as Keras's ModelCheckpoint
         if self.save_best_only:
             current = logs.get(self.monitor)
             if current is None:
@@ -262,7 +272,8 @@ class CSVLogger(Callback):
 
     def on_train_begin(self, logs=None):
         """Open the file (appending keeps an existing header)."""
-        import os
+        from ..io import check_target
+        check_target(self.filename, "CSVLogger")
         self._header_needed = not (self.append and os.path.exists(self.filename) and os.path.getsize(self.filename))
         self._file = open(self.filename, "a" if self.append else "w", newline="")
         self._keys = None

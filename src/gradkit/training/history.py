@@ -20,5 +20,10 @@ class History(Callback):
         for k, v in (logs or {}).items():
             self.history.setdefault(k, []).append(v)
 
+    def _repr_html_(self):
+        """In a notebook: a small plot of every key per epoch (when matplotlib is there) and a table of epochs."""
+        from .history_html import history_html
+        return history_html(self.history)
+
     def __repr__(self):
         return f"<History epochs={len(self.epoch)} keys={list(self.history)}>"

@@ -1,7 +1,9 @@
-"""Progress display for fit: a tqdm bar per epoch (verbose=1), one line per epoch (verbose=2)."""
+"""Progress display for fit: a tqdm bar per epoch (verbose=1), one line per epoch (verbose=2, and verbose=1 in a
+notebook, where Keras also prints text: a widget per epoch would fill the saved notebook)."""
 import sys
 import time
 
+from ..display import in_notebook, tqdm_class
 from .callbacks import Callback
 
 _REFRESH_S = 0.1  # how often the bar's running metrics are rewritten
@@ -18,25 +20,28 @@ def _per_step(seconds, steps):
 
 
 class ProgbarLogger(Callback):
-    """Prints fit's progress: verbose=1 a tqdm bar with steps, time per step and running metrics;
-    verbose=2 one line per epoch; verbose=0 nothing."""
+    """Prints fit's progress: verbose=1 a text bar with steps, time per step and running metrics (in a notebook,
+    or without tqdm, one line per epoch instead); verbose=2 one line per epoch; verbose=0 nothing."""
 
     def __init__(self, verbose=1, file=None):
         super().__init__()
         self.verbose = verbose
         self.file = file
         self._bar = None
+        self._one_line = verbose == 1 and (in_notebook() or tqdm_class() is None)
 
     def on_epoch_begin(self, epoch, logs=None):
         """Open the epoch's bar (or note the start time)."""
         self._t0 = self._last = time.perf_counter()
         self._steps = 0
+        if self._one_line:
+            return
         out = self.file or sys.stdout
         print(f"Epoch {epoch + 1}/{self.params.get('epochs')}", file=out)
-        if self.verbose == 1:
-            from tqdm.auto import tqdm
-            self._bar = tqdm(total=self.params.get("steps"), file=out, unit="step", leave=True,
-                             dynamic_ncols=True, bar_format="{n_fmt}/{total_fmt} {bar} {elapsed}{postfix}")
+        if self.verbose != 1:
+            return
+        self._bar = tqdm_class()(total=self.params.get("steps"), file=out, unit="step", leave=True,
+                                 dynamic_ncols=True, bar_format="{n_fmt}/{total_fmt} {bar} {elapsed}{postfix}")
 
     def on_train_batch_end(self, batch, logs=None):
         """Advance the bar; rewrite the running metrics at most every 0.1 s."""
@@ -58,9 +63,10 @@ class ProgbarLogger(Callback):
             self._bar.set_postfix_str(text, refresh=False)
             self._bar.close()
             self._bar = None
-        elif self.verbose == 2:
-            steps = self.params.get("steps")
-            print(f"{steps}/{steps} - {elapsed:.0f}s - {text}", file=self.file or sys.stdout)
+        elif self.verbose:
+            steps = self.params.get("steps") or self._steps
+            head = f"Epoch {epoch + 1}/{self.params.get('epochs')} - " if self._one_line else ""
+            print(f"{head}{steps}/{steps} - {elapsed:.0f}s - {text}", file=self.file or sys.stdout, flush=True)
 
     def on_train_end(self, logs=None):
         """Close a bar left open by an interrupted epoch."""

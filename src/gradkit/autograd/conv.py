@@ -1,0 +1,279 @@
+"""Convolution, pooling and padding ops over channels-last batches (N, H, W, C), or (N, L, C) for 1-D.
+
+A 1-D input is run as a 2-D one of height 1. Windows are taken as kh·kw strided slices of the padded
+input (plain indexing, so NumPy, CuPy and any array module work), and a convolution is one GEMM over
+the gathered windows (im2col). Padding amounts follow TensorFlow/Keras: "same" puts the odd extra
+row/column at the bottom/right.
+"""
+import math
+
+from .. import backend as B
+from ..errors import ShapeError
+from .tensor import Function, Tensor, is_grad_enabled, reduce_sum
+
+
+def _t(x):
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+# ---- shapes and padding (pure Python: layers use these for output shapes) ----------------------
+
+def output_length(size, kernel, stride, padding, dilation=1):
+    """Keras's output length of a conv/pool axis: "valid" ⌊(size − k_eff)/s⌋ + 1, "same" ⌈size/s⌉,
+    "causal" like "same" with stride 1 (None stays None)."""
+    if size is None:
+        return None
+    k_eff = (kernel - 1) * dilation + 1
+    if padding == "valid":
+        return (size - k_eff) // stride + 1
+    return -(-size // stride)
+
+
+def pad_amounts(size, kernel, stride, padding, dilation=1):
+    """(before, after) padding of one axis: TF's "same" split (odd extra at the end); "causal" all before."""
+    k_eff = (kernel - 1) * dilation + 1
+    if padding == "valid":
+        return 0, 0
+    if padding == "causal":
+        return k_eff - 1, 0
+    total = max((output_length(size, kernel, stride, "same") - 1) * stride + k_eff - size, 0)
+    return total // 2, total - total // 2
+
+
+def _as_2d(a):
+    """A (N, L, C) array viewed as (N, 1, L, C); 4-D arrays pass through."""
+    return a.reshape(a.shape[0], 1, a.shape[1], a.shape[2]) if a.ndim == 3 else a
+
+
+def _pad(x, pads, value=0.0):
+    """x (N, H, W, C) padded by ((top, bottom), (left, right)) with a constant."""
+    (pt, pb), (pl, pr) = pads
+    if not (pt or pb or pl or pr):
+        return x
+    n, h, w, c = x.shape
+    out = B.xp.full((n, h + pt + pb, w + pl + pr, c), value, dtype=x.dtype)
+    out[:, pt:pt + h, pl:pl + w] = x
+    return out
+
+
+def _windows(kernel, out_hw, strides, dilation):
+    """((i, j), index) per kernel tap: ``xpad[index]`` is what tap (i, j) sees at every output position."""
+    (kh, kw), (ho, wo), (sh, sw), (dh, dw) = kernel, out_hw, strides, dilation
+    for i in range(kh):
+        for j in range(kw):
+            yield (i, j), (slice(None), slice(i * dh, i * dh + (ho - 1) * sh + 1, sh),
+                           slice(j * dw, j * dw + (wo - 1) * sw + 1, sw))
+
+
+class _Windowed(Function):
+    """Shared set-up of convolutions and pools: strides, dilation and the padding mode of a 1-D or 2-D op."""
+
+    def __init__(self, strides, padding, dilation=(1, 1)):
+        self.strides, self.padding, self.dilation = tuple(strides), padding, tuple(dilation)
+        if len(self.strides) == 1:  # 1-D runs as 2-D with height 1
+            self.strides = (1,) + self.strides
+        if len(self.dilation) == 1:
+            self.dilation = (1,) + self.dilation
+
+    def _geometry(self, h, w, kh, kw):
+        """Output (ho, wo) and pads ((top, bottom), (left, right)) for an (h, w) input and a (kh, kw) window."""
+        (sh, sw), (dh, dw) = self.strides, self.dilation
+        pads = (pad_amounts(h, kh, sh, self.padding, dh), pad_amounts(w, kw, sw, self.padding, dw))
+        ho, wo = output_length(h, kh, sh, self.padding, dh), output_length(w, kw, sw, self.padding, dw)
+        if self.padding == "causal":
+            ho = h
+        if ho < 1 or wo < 1:
+            raise ShapeError(f"{type(self).__name__.lower()}: a window of {kh}x{kw} (dilation {self.dilation}) "
+                             f"is larger than the input's {h}x{w} with padding {self.padding!r}")
+        return (ho, wo), pads
+
+
+# ---- convolution ---------------------------------------------------------------------------------
+
+class Conv(_Windowed):
+    """y = Σ_taps window(x) @ W + b: one GEMM of the gathered windows (M, kh·kw·C) with W (kh·kw·C, F).
+
+    dW = colsᵀ @ dy; dcols = dy @ Wᵀ is scattered back tap by tap (col2im); db = Σ dy.
+    """
+
+    keep_cols = True  # conv() turns it off when no kernel gradient will be asked for
+
+    def forward(self, x, w, b=None):
+        self.rank1 = x.ndim == 3
+        x4, w4 = _as_2d(x), (w.reshape((1,) + w.shape) if w.ndim == 3 else w)
+        n, h, wd, c = x4.shape
+        kh, kw, _, f = w4.shape
+        (ho, wo), self.pads = self._geometry(h, wd, kh, kw)
+        xpad = _pad(x4, self.pads)
+        self.xpad_shape, self.out_hw = xpad.shape, (ho, wo)
+        cols = B.xp.empty((n, ho, wo, kh, kw, c), dtype=x.dtype)
+        for (i, j), idx in _windows((kh, kw), (ho, wo), self.strides, self.dilation):
+            cols[:, :, :, i, j, :] = xpad[idx]
+        cols = cols.reshape(n * ho * wo, kh * kw * c)
+        self.cols = cols if self.keep_cols else None
+        y = B.xp.dot(cols, w4.reshape(kh * kw * c, f))
+        if b is not None:
+            y += b
+        return y.reshape((n, wo, f) if self.rank1 else (n, ho, wo, f))
+
+    def backward(self, gy):
+        x, w = self.saved_inputs[0], self.saved_inputs[1]
+        f = w.shape[-1]
+        g2 = gy.reshape(-1, f)
+        gx = gw = None
+        if self.inputs[1]._requires_grad:
+            gw = B.xp.dot(self.cols.T, g2).reshape(w.shape)
+        if self.inputs[0]._requires_grad:
+            gx = self._grad_input(g2, w, x)
+        if len(self.saved_inputs) == 2:
+            return gx, gw
+        gb = reduce_sum(g2, 0) if self.inputs[2]._requires_grad else None
+        return gx, gw, gb
+
+    def _grad_input(self, g2, w, x):
+        """col2im: dcols = dy @ Wᵀ, each tap's slice added back onto the padded input's gradient."""
+        w4 = w.reshape((1,) + w.shape) if w.ndim == 3 else w
+        kh, kw, c, f = w4.shape
+        (ho, wo), ((pt, _), (pl, _)) = self.out_hw, self.pads
+        n = g2.shape[0] // (ho * wo)
+        gcols = B.xp.dot(g2, w4.reshape(-1, f).T).reshape(n, ho, wo, kh, kw, c)
+        gpad = B.xp.zeros(self.xpad_shape, dtype=g2.dtype)
+        for (i, j), idx in _windows((kh, kw), (ho, wo), self.strides, self.dilation):
+            gpad[idx] += gcols[:, :, :, i, j, :]
+        h, wd = _as_2d(x).shape[1:3]
+        gx = gpad[:, pt:pt + h, pl:pl + wd]
+        return gx.reshape(x.shape)
+
+
+def conv(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_rate=(1, 1)):
+    """Convolution (cross-correlation, as Keras) of x (N, H, W, C) with kernel (kh, kw, C, F), or of
+    x (N, L, C) with kernel (k, C, F); padding "valid", "same" or "causal" (1-D)."""
+    args = [_t(x), _t(kernel)] + ([] if bias is None else [_t(bias)])
+    fn = Conv(strides, padding, dilation_rate)
+    fn.keep_cols = args[1].requires_grad and is_grad_enabled()  # the windows are kept only for dW
+    return fn(*args)
+
+
+# ---- pooling -------------------------------------------------------------------------------------
+
+class _Pool(_Windowed):
+    """A pooling op over (ph, pw) windows; subclasses combine the taps."""
+
+    def __init__(self, pool_size, strides, padding):
+        super().__init__(strides, padding)
+        self.pool = tuple(pool_size) if len(pool_size) == 2 else (1,) + tuple(pool_size)
+
+    def _setup(self, x, fill):
+        x4 = _as_2d(x)
+        n, h, w, c = x4.shape
+        self.out_hw, self.pads = self._geometry(h, w, *self.pool)
+        xpad = _pad(x4, self.pads, fill)
+        return xpad, _windows(self.pool, self.out_hw, self.strides, (1, 1))
+
+    def _out_shape(self, x):
+        ho, wo = self.out_hw
+        return (x.shape[0], wo, x.shape[-1]) if x.ndim == 3 else (x.shape[0], ho, wo, x.shape[-1])
+
+    def _unpad(self, gpad, x):
+        x4 = _as_2d(x)
+        (pt, _), (pl, _) = self.pads
+        return gpad[:, pt:pt + x4.shape[1], pl:pl + x4.shape[2]].reshape(x.shape)
+
+
+class MaxPool(_Pool):
+    """y = max over each window (padding never wins); dx routes dy to the first maximum of each window
+    in row-major order, as TensorFlow's MaxPoolGrad."""
+
+    def forward(self, x):
+        xpad, taps = self._setup(x, -math.inf)
+        out = None
+        for _, idx in taps:
+            out = xpad[idx].copy() if out is None else B.xp.maximum(out, xpad[idx], out=out)
+        self.out, self.xpad = out, xpad
+        return out.reshape(self._out_shape(x))
+
+    def backward(self, gy):
+        x, out, xpad = self.saved_inputs[0], self.out, self.xpad
+        gy = gy.reshape(out.shape)
+        gpad = B.xp.zeros(xpad.shape, dtype=gy.dtype)
+        taken = None
+        for _, idx in _windows(self.pool, self.out_hw, self.strides, (1, 1)):
+            hit = xpad[idx] == out
+            if taken is None:
+                taken = hit
+            else:
+                hit &= ~taken
+                taken |= hit
+            gpad[idx] += gy * hit
+        return self._unpad(gpad, x)
+
+
+class AvgPool(_Pool):
+    """y = mean over each window of the real (unpadded) entries, as TensorFlow's avg_pool; dx = dy / count."""
+
+    def forward(self, x):
+        xpad, taps = self._setup(x, 0.0)
+        out = None
+        for _, idx in taps:
+            out = xpad[idx].copy() if out is None else B.xp.add(out, xpad[idx], out=out)
+        self.count = self._count(xpad.dtype)
+        out /= self.count
+        return out.reshape(self._out_shape(x))
+
+    def _count(self, dtype):
+        """How many real entries each window holds: a scalar without padding, else (1, ho, wo, 1)."""
+        (pt, pb), (pl, pr) = self.pads
+        if not (pt or pb or pl or pr):
+            return float(self.pool[0] * self.pool[1])
+        ho, wo = self.out_hw
+        h = (ho - 1) * self.strides[0] + self.pool[0] - pt - pb
+        w = (wo - 1) * self.strides[1] + self.pool[1] - pl - pr
+        ones = _pad(B.xp.ones((1, h, w, 1), dtype=dtype), self.pads)
+        count = B.xp.zeros((1, ho, wo, 1), dtype=dtype)
+        for _, idx in _windows(self.pool, self.out_hw, self.strides, (1, 1)):
+            count += ones[idx]
+        return count
+
+    def backward(self, gy):
+        x = self.saved_inputs[0]
+        x4 = _as_2d(x)
+        (pt, pb), (pl, pr) = self.pads
+        gy = gy.reshape((x4.shape[0],) + self.out_hw + (x4.shape[-1],)) / self.count
+        gpad = B.xp.zeros((x4.shape[0], x4.shape[1] + pt + pb, x4.shape[2] + pl + pr, x4.shape[3]), dtype=gy.dtype)
+        for _, idx in _windows(self.pool, self.out_hw, self.strides, (1, 1)):
+            gpad[idx] += gy
+        return self._unpad(gpad, x)
+
+
+def max_pool(x, pool_size, strides=None, padding="valid"):
+    """Max pooling of x (N, H, W, C) or (N, L, C); strides default to pool_size (Keras)."""
+    return MaxPool(pool_size, strides or pool_size, padding)(_t(x))
+
+
+def avg_pool(x, pool_size, strides=None, padding="valid"):
+    """Average pooling of x (N, H, W, C) or (N, L, C), padding excluded from each mean (Keras/TF)."""
+    return AvgPool(pool_size, strides or pool_size, padding)(_t(x))
+
+
+# ---- padding -------------------------------------------------------------------------------------
+
+class ZeroPad(Function):
+    """y = x (N, H, W, C) with zero rows/columns around; dx = the inner slice of dy."""
+
+    def __init__(self, pads):
+        self.pads = tuple(tuple(p) for p in pads)
+
+    def forward(self, x):
+        return _pad(x, self.pads)
+
+    def backward(self, gy):
+        x = self.saved_inputs[0]
+        (pt, _), (pl, _) = self.pads
+        return gy[:, pt:pt + x.shape[1], pl:pl + x.shape[2]]
+
+
+def zero_pad(x, pads):
+    """x (N, H, W, C) padded with zeros by ((top, bottom), (left, right))."""
+    return ZeroPad(pads)(_t(x))
+
+

@@ -1,0 +1,137 @@
+"""Convolution, pooling and padding ops: gradchecked in float64 and equal to direct loops."""
+import itertools
+
+import numpy as np
+import pytest
+
+from gradkit import Tensor, ops
+from gradkit.autograd import conv as C
+from gradkit.errors import ShapeError
+from gradkit.gradcheck import gradcheck
+
+R = np.random.default_rng(5)
+
+
+def T(shape, grad=True):
+    return Tensor(R.standard_normal(shape), requires_grad=grad)
+
+
+def check(f, *tensors):
+    res = gradcheck(f, list(tensors))
+    assert res.max_rel_error < 1e-6, res.worst
+
+
+def _padded(x, pads, value=0.0):
+    (pt, pb), (pl, pr) = pads
+    return np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=value)
+
+
+def conv_loop(x, w, strides, padding, dilation):
+    """Reference: the convolution sum written out position by position (2-D, float64)."""
+    (kh, kw, c, f), (sh, sw), (dh, dw) = w.shape, strides, dilation
+    n, h, wd, _ = x.shape
+    pads = (C.pad_amounts(h, kh, sh, padding, dh), C.pad_amounts(wd, kw, sw, padding, dw))
+    ho, wo = C.output_length(h, kh, sh, padding, dh), C.output_length(wd, kw, sw, padding, dw)
+    xp = _padded(x, pads)
+    y = np.zeros((n, ho, wo, f))
+    for a, b, i, j in itertools.product(range(ho), range(wo), range(kh), range(kw)):
+        y[:, a, b] += xp[:, a * sh + i * dh, b * sw + j * dw] @ w[i, j]
+    return y
+
+
+CONV_CASES = [((1, 1), "valid", (1, 1)), ((1, 1), "same", (1, 1)), ((2, 2), "valid", (1, 1)),
+              ((2, 1), "same", (1, 1)), ((3, 2), "same", (1, 1)), ((1, 1), "valid", (2, 2)),
+              ((1, 1), "same", (2, 1))]
+
+
+@pytest.mark.parametrize("strides,padding,dilation", CONV_CASES)
+def test_conv2d_gradcheck_and_value(float64, strides, padding, dilation):
+    x, w, b = T((2, 7, 6, 3)), T((3, 2, 3, 4)), T((4,))
+    check(lambda *a: C.conv(*a, strides=strides, padding=padding, dilation_rate=dilation), x, w, b)
+    want = conv_loop(x.data, w.data, strides, padding, dilation) + b.data
+    np.testing.assert_allclose(C.conv(x, w, b, strides, padding, dilation).data, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("strides,padding,dilation", [((1,), "valid", (1,)), ((2,), "same", (1,)),
+                                                      ((1,), "causal", (1,)), ((1,), "causal", (2,)),
+                                                      ((1,), "same", (3,))])
+def test_conv1d_gradcheck_and_value(float64, strides, padding, dilation):
+    x, w = T((2, 9, 3)), T((3, 3, 2))
+    check(lambda *a: C.conv(*a, strides=strides, padding=padding, dilation_rate=dilation), x, w)
+    got = C.conv(x, w, None, strides, padding, dilation).data
+    if padding == "causal":  # causal = left-pad by (k − 1)·d, then valid
+        xl = np.pad(x.data, ((0, 0), ((3 - 1) * dilation[0], 0), (0, 0)))
+        want = conv_loop(xl[:, None], w.data[None], (1,) + strides, "valid", (1,) + dilation)[:, 0]
+    else:
+        want = conv_loop(x.data[:, None], w.data[None], (1,) + strides, padding, (1,) + dilation)[:, 0]
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_conv_without_kernel_grad_keeps_no_windows(float64):
+    x, w = T((2, 5, 5, 2)), T((3, 3, 2, 3), grad=False)
+    y = C.conv(x, w)
+    assert y.creator.cols is None
+    check(lambda a: C.conv(a, w), x)
+
+
+def test_same_padding_puts_the_odd_row_last():
+    assert C.pad_amounts(28, 3, 2, "same") == (0, 1)  # TF: out 14, total pad 1, at the bottom
+    assert C.pad_amounts(5, 4, 1, "same") == (1, 2)
+    assert C.pad_amounts(7, 3, 1, "causal", 2) == (4, 0)
+
+
+def pool_loop(x, pool, strides, padding, kind):
+    """Reference pooling by loops: padding never counted (max ignores it, mean divides by real entries)."""
+    (ph, pw), (sh, sw) = pool, strides
+    n, h, w, c = x.shape
+    pads = (C.pad_amounts(h, ph, sh, padding), C.pad_amounts(w, pw, sw, padding))
+    ho, wo = C.output_length(h, ph, sh, padding), C.output_length(w, pw, sw, padding)
+    xp = _padded(x, pads, np.nan)
+    y = np.zeros((n, ho, wo, c))
+    for a, b in itertools.product(range(ho), range(wo)):
+        win = xp[:, a * sh:a * sh + ph, b * sw:b * sw + pw].reshape(n, -1, c)
+        y[:, a, b] = np.nanmax(win, axis=1) if kind == "max" else np.nanmean(win, axis=1)
+    return y
+
+
+POOL_CASES = [((2, 2), None, "valid"), ((2, 2), None, "same"), ((3, 3), (2, 2), "valid"),
+              ((3, 2), (1, 1), "same"), ((2, 3), (2, 1), "same")]
+
+
+@pytest.mark.parametrize("pool,strides,padding", POOL_CASES)
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_pool2d_gradcheck_and_value(float64, pool, strides, padding, kind):
+    x = T((2, 7, 5, 3))
+    op = C.max_pool if kind == "max" else C.avg_pool
+    check(lambda a: op(a, pool, strides, padding), x)
+    want = pool_loop(x.data, pool, strides or pool, padding, kind)
+    np.testing.assert_allclose(op(x, pool, strides, padding).data, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_pool1d_gradcheck_and_value(float64, kind, padding):
+    x = T((2, 7, 3))
+    op = C.max_pool if kind == "max" else C.avg_pool
+    check(lambda a: op(a, (2,), None, padding), x)
+    want = pool_loop(x.data[:, None], (1, 2), (1, 2), padding, kind)[:, 0]
+    np.testing.assert_allclose(op(x, (2,), None, padding).data, want, rtol=1e-12)
+
+
+def test_max_pool_sends_a_tied_gradient_to_the_first_maximum_only():
+    x = Tensor(np.array([[1.0, 3.0], [3.0, 0.0]]).reshape(1, 2, 2, 1), requires_grad=True)
+    ops.sum(C.max_pool(x, (2, 2))).backward()
+    np.testing.assert_array_equal(x.grad.data.ravel(), [0, 1, 0, 0])
+
+
+def test_zero_pad_gradcheck_and_value(float64):
+    x = T((2, 3, 4, 2))
+    check(lambda a: C.zero_pad(a, ((1, 2), (0, 1))), x)
+    np.testing.assert_array_equal(C.zero_pad(x, ((1, 2), (0, 1))).data, _padded(x.data, ((1, 2), (0, 1))))
+
+
+def test_window_larger_than_input_is_a_shape_error():
+    with pytest.raises(ShapeError, match="larger than the input"):
+        C.conv(T((1, 2, 2, 1)), T((3, 3, 1, 1)))
+    with pytest.raises(ShapeError, match="larger than the input"):
+        C.max_pool(T((1, 1, 5, 1)), (2, 2))
