@@ -5,17 +5,22 @@ keras.layers, keras.optimizers, keras.losses, keras.metrics, keras.callbacks, ..
 Submodules load on first use, so ``import gradkit`` itself needs only NumPy.
 """
 import importlib
+import sys
 
 from . import backend, utils
 from .autograd import Function, Tensor, no_grad, ops
 from .errors import GradkitError, ShapeError
 
+sys.modules[__name__ + ".ops"] = ops  # `import gradkit.ops` and `gradkit.ops` name the same one module
+
 __version__ = "0.1.0"
 
 _SUBMODULES = {"layers", "models", "losses", "metrics", "optimizers", "callbacks", "initializers",
                "activations", "datasets", "preprocessing", "gradcheck", "plots", "parallel", "io",
-               "recipes", "training", "errors", "descent", "reference"}
-_FROM = {"Sequential": "models", "Model": "models", "Input": "layers", "load_model": "models"}
+               "recipes", "training", "errors", "descent", "reference", "regularizers", "constraints",
+               "config"}
+_FROM = {"Sequential": "models", "Model": "models", "Input": "layers", "load_model": "models", "Layer": "layers",
+         "Variable": "variables"}
 
 
 def __getattr__(name):
@@ -27,4 +32,4 @@ def __getattr__(name):
 
 
 __all__ = ["Tensor", "Function", "no_grad", "ops", "backend", "utils", "GradkitError", "ShapeError",
-           "Sequential", "Model", "Input", "load_model", "__version__", *sorted(_SUBMODULES)]
+           "Sequential", "Model", "Input", "load_model", "Layer", "Variable", "__version__", *sorted(_SUBMODULES)]

@@ -9,6 +9,8 @@ xp = np
 """The active array module; read it as ``backend.xp`` at call time (it changes with set_backend)."""
 
 _FLOATX = "float32"
+_EPSILON = 1e-7
+_IMAGE_DATA_FORMAT = "channels_last"
 _RNG = np.random.default_rng()
 _BACKENDS = ("numpy", "cupy")
 
@@ -51,6 +53,39 @@ def set_floatx(dtype):
     if name not in ("float16", "float32", "float64"):
         raise ConfigError(f"floatx must be float16, float32 or float64, got {dtype!r}")
     _FLOATX = name
+
+
+def epsilon():
+    """The fuzz factor Keras adds to denominators (1e-7)."""
+    return _EPSILON
+
+
+def set_epsilon(value):
+    """Set the fuzz factor returned by epsilon()."""
+    global _EPSILON
+    _EPSILON = float(value)
+
+
+def image_data_format():
+    """"channels_last" (Keras's default) or "channels_first"."""
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(data_format):
+    """Set the default image layout: "channels_last" or "channels_first"."""
+    global _IMAGE_DATA_FORMAT
+    if data_format not in ("channels_last", "channels_first"):
+        raise ConfigError(f"image data format must be 'channels_last' or 'channels_first', got {data_format!r}")
+    _IMAGE_DATA_FORMAT = data_format
+
+
+_RESET_HOOKS = []  # callables that forget global naming state (layers register theirs)
+
+
+def clear_session(free_memory=True):
+    """Forget the global state Keras's clear_session resets: layer and variable name counters."""
+    for hook in _RESET_HOOKS:
+        hook()
 
 
 def rng():

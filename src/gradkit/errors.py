@@ -51,3 +51,7 @@ class DataError(GradkitError, ValueError):
 
 class TrainingError(GradkitError, RuntimeError):
     """Training that cannot go on (e.g. a loss that turned NaN or inf)."""
+
+
+class UnsupportedError(GradkitError, AttributeError):
+    """A Keras name gradkit does not provide (an op, an argument value): names it and what to use instead."""

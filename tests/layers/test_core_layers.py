@@ -136,7 +136,7 @@ def test_input():
     assert layers.Input((4,), batch_size=8).shape == (8, 4)
     y = layers.Dense(3, activation="relu")(x)
     assert y.shape == (None, 3) and y.inputs == [x]
-    assert layers.InputLayer(shape=(4,)).get_config()["shape"] == [4]
+    assert layers.InputLayer(shape=(4,)).get_config()["batch_shape"] == [None, 4]
 
 
 def test_dense_casts_constant_inputs_to_its_dtype():

@@ -5,6 +5,7 @@ from .embedding import Embedding
 from .merging import Add, Concatenate
 from .normalization import BatchNormalization
 from .convolutional import Conv1D, Conv2D
+from .ops_layer import OpLayer
 from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
                       GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
 from .preprocessing import Rescaling
@@ -12,7 +13,7 @@ from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 from .reshaping import Reshape, ZeroPadding2D
 
 __all__ = ["Layer", "KerasTensor", "Dense", "Activation", "Dropout", "Flatten", "Input", "InputLayer",
-           "Embedding", "BatchNormalization", "Add", "Concatenate",
+           "Embedding", "BatchNormalization", "Add", "Concatenate", "OpLayer",
            "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
            "ZeroPadding2D", "Reshape", "Rescaling",

@@ -1,7 +1,7 @@
 """Core layers: Dense, Activation, Dropout, Flatten, InputLayer and Input."""
 import math
 
-from .. import activations, initializers
+from .. import activations, constraints, initializers, regularizers
 from ..arguments import flag, number
 from ..arguments import shape as shape_arg
 from ..autograd import Tensor, nn
@@ -18,22 +18,30 @@ class Dense(Layer):
     """y = activation(x @ kernel + bias), one fused op for the affine part (x may be scipy.sparse)."""
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", **kwargs):
-        super().__init__(**kwargs)
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, lora_rank=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if lora_rank is not None:
+            raise ConfigError("Dense: lora_rank is not supported by gradkit")
         self.units = number(units, "units", "Dense", "[1, inf)", integer=True)
         self.use_bias = flag(use_bias, "use_bias", "Dense")
         self.activation = activations.get(activation)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer, self.bias_regularizer = regularizers.get(kernel_regularizer), regularizers.get(bias_regularizer)
+        self.kernel_constraint, self.bias_constraint = constraints.get(kernel_constraint), constraints.get(bias_constraint)
         self.kernel = self.bias = None
 
     def build(self, input_shape):
         self._one_input(input_shape)
         if input_shape[-1] is None:
             raise ShapeError(f"layer '{self.name}' needs a known last input dimension, got shape {_fmt(input_shape)}")
-        self.kernel = self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer)
+        self.kernel = self.add_weight(shape=(input_shape[-1], self.units), initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
+                                      name="kernel")
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
+            self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint, name="bias")
         self.built = True
 
     def _one_input(self, x):
@@ -65,7 +73,17 @@ class Dense(Layer):
     def get_config(self):
         return {**super().get_config(), "units": self.units, "activation": activations.serialize(self.activation),
                 "use_bias": self.use_bias, "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer)}
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config.pop("quantization_config", None)
+        return cls(**config)
 
 
 def _as_input(x):
@@ -116,11 +134,20 @@ class Dropout(Layer):
         return tuple(input_shape)
 
     def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed, "noise_shape": None}
 
 
 class Flatten(Layer):
     """Reshape (batch, d1, d2, ...) to (batch, d1·d2·...)."""
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        if data_format not in (None, "channels_last"):
+            raise ConfigError(f"Flatten: data_format must be 'channels_last', got {data_format!r}")
+        self.data_format = "channels_last"
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format}
 
     def call(self, inputs, training=False):
         return F.reshape(inputs, (inputs.shape[0], -1))
@@ -133,17 +160,29 @@ class Flatten(Layer):
 
 
 class InputLayer(Layer):
-    """The entry of a model: holds the input shape (without the batch dimension); the identity on data."""
+    """The entry of a model: holds the input's batch shape; the identity on data."""
 
-    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=False, name=None, input_shape=None, **kwargs):
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=False, batch_shape=None, name=None,
+                 input_shape=None, ragged=False, optional=False, **kwargs):
+        kwargs.pop("trainable", None)
         shape = shape if shape is not None else input_shape
+        if batch_shape is not None:
+            if shape is not None:
+                raise ConfigError("InputLayer: give shape= or batch_shape=, not both")
+            batch_shape = tuple(batch_shape)
+            shape, batch_size = batch_shape[1:], batch_shape[0]
         if shape is None:
             raise ConfigError("InputLayer needs shape=, e.g. InputLayer(shape=(784,))")
+        if ragged or optional:
+            raise ConfigError("InputLayer: ragged and optional inputs are not supported by gradkit")
         shape = shape_arg(shape, "shape", "InputLayer")
         super().__init__(name=name, dtype=dtype, **kwargs)
         self.shape, self.batch_size, self.sparse = shape, batch_size, sparse
+        self.batch_shape = (batch_size,) + shape
         self.built = True
-        self.output = KerasTensor((batch_size,) + shape, dtype=dtype, layer=self, inputs=[], name=self.name)
+        KerasTensor(self.batch_shape, dtype=self.dtype, layer=self, inputs=[], name=self.name, sparse=sparse)
+
+    input = property(lambda self: self.output, doc="The input KerasTensor (the same as output).")
 
     def call(self, inputs, training=False):
         return inputs
@@ -152,12 +191,14 @@ class InputLayer(Layer):
         return tuple(input_shape)
 
     def get_config(self):
-        cfg = {**super().get_config(), "shape": list(self.shape), "batch_size": self.batch_size,
-               "sparse": self.sparse, "dtype": self.dtype}
-        cfg.pop("input_shape", None)
-        return cfg
+        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": self.sparse,
+                "ragged": False, "name": self.name, "optional": False}
 
 
-def Input(shape=None, batch_size=None, dtype=None, sparse=False, name=None):  # noqa: N802 - Keras's name
+def Input(shape=None, batch_size=None, dtype=None, sparse=False, batch_shape=None, name=None,  # noqa: N802
+          tensor=None, optional=False):
     """A symbolic input of shape (batch_size or None,) + shape, the start of a functional model."""
-    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse, name=name).output
+    if tensor is not None:
+        raise ConfigError("Input(tensor=...) is not supported by gradkit")
+    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse, batch_shape=batch_shape,
+                      name=name, optional=optional).output

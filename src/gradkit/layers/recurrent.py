@@ -10,7 +10,7 @@ from ..autograd import Tensor
 from ..autograd import functions as F
 from ..autograd import nn, rnn
 from ..errors import ConfigError, ShapeError
-from .base import KerasTensor, Layer
+from .base import Layer
 
 
 def _tensor(x):
@@ -74,29 +74,14 @@ class BaseRNN(Layer):
         return tuple(shape)
 
     # ---- calling ----------------------------------------------------------------------------------
-    def __call__(self, inputs, initial_state=None, mask=None, training=False):
-        if initial_state is not None and not isinstance(initial_state, (list, tuple)):
-            initial_state = [initial_state]
-        states = list(initial_state or [])
-        if isinstance(inputs, KerasTensor) or any(isinstance(s, KerasTensor) for s in states):
-            out = Layer.__call__(self, [inputs] + states if states else inputs)
-            shapes = self._output_shapes(out.shape)
-            return out if len(shapes) == 1 else _pick_outputs(self, out, shapes)
-        x = _tensor(inputs)
-        self._maybe_build(tuple(x.shape))
-        if mask is None:
-            mask = getattr(inputs, "_keras_mask", None)
-        return self.call(x, initial_state=states or None, mask=mask, training=training)
-
     def call(self, inputs, initial_state=None, mask=None, training=False):
-        if isinstance(inputs, (list, tuple)):  # a functional call with initial states: [x, *states]
-            inputs, initial_state = inputs[0], list(inputs[1:]) or initial_state
         x = _tensor(inputs)
         self._check_input(x.shape)
         if training and self.dropout:  # Keras: one dropout mask per sequence, shared by every timestep
             x = F.mul(x, nn.dropout(Tensor(B.xp.ones((x.shape[0], 1, x.shape[2]), dtype=x.dtype)), self.dropout))
         if initial_state is not None:
-            initial_state = self._check_states(initial_state, x.shape[0])
+            states = initial_state if isinstance(initial_state, (list, tuple)) else [initial_state]
+            initial_state = self._check_states(states, x.shape[0])
         if mask is not None:
             mask = _tensor(mask)
         out, states = rnn.recurrence(self.kind, x, self.kernel, self.recurrent_kernel, self.bias, initial_state,
@@ -127,17 +112,15 @@ class BaseRNN(Layer):
 
     # ---- shapes and masks -------------------------------------------------------------------------
     def compute_output_shape(self, input_shape):
-        """Shape of the (first) output: (batch, timesteps, units) with return_sequences, else (batch, units)."""
+        """(batch, timesteps, units) with return_sequences, else (batch, units); then the states' shapes."""
         shape = self._sequence_shape(input_shape)
-        return (shape[0], shape[1], self.units) if self.return_sequences else (shape[0], self.units)
+        out = (shape[0], shape[1], self.units) if self.return_sequences else (shape[0], self.units)
+        return [out] + [(shape[0], self.units)] * self.n_states if self.return_state else out
 
     def compute_mask(self, inputs, mask=None):
-        """The input mask, passed on when the layer returns sequences (as Keras)."""
-        return mask if self.return_sequences else None
-
-    def _output_shapes(self, shape):
-        """Shapes of every output of a call whose first output has ``shape`` (states follow with return_state)."""
-        return [shape] + ([(shape[0], self.units)] * self.n_states if self.return_state else [])
+        """The input mask, passed on when the layer returns sequences; none for the states (as Keras)."""
+        out = mask if self.return_sequences else None
+        return [out] + [None] * self.n_states if self.return_state else out
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "activation": self._act, "use_bias": self.use_bias,
@@ -204,27 +187,6 @@ class GRU(BaseRNN):
                 "use_cudnn": self.use_cudnn}
 
 
-class _Pick(Layer):
-    """Item k of a layer's list of outputs (a functional graph's view of ``return_state`` outputs)."""
-
-    hidden = True
-
-    def __init__(self, index, shape, **kwargs):
-        super().__init__(**kwargs)
-        self.index, self.shape, self.built = index, shape, True
-
-    def call(self, inputs, training=False):
-        return inputs[self.index]
-
-    def compute_output_shape(self, input_shape):
-        return self.shape
-
-
-def _pick_outputs(layer, out, shapes):
-    """The outputs of a symbolic call that returns several (return_state, merge_mode=None) as KerasTensors."""
-    return [KerasTensor(s, layer=_Pick(k, s), inputs=[out], name=f"{layer.name}_{k}") for k, s in enumerate(shapes)]
-
-
 _MERGES = ("concat", "sum", "mul", "ave", None)
 
 
@@ -250,28 +212,13 @@ class Bidirectional(Layer):
         self._initial_weights = weights
 
     def build(self, input_shape):
-        for sub in (self.forward_layer, self.backward_layer):
+        for sub in (self.forward_layer, self.backward_layer):  # tracked sublayers: their weights are ours
             sub._maybe_build(input_shape)
-        self._weights = self.forward_layer._weights + self.backward_layer._weights
         self.built = True
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
 
-    def _output_shapes(self, shape):
-        """[merged output] or [forward, backward] outputs, then both directions' states with return_state."""
-        outs = [shape] * (2 if self.merge_mode is None else 1)
-        n = self.forward_layer.n_states + self.backward_layer.n_states
-        return outs + ([(shape[0], self.units)] * n if self.return_state else [])
-
-    def __call__(self, inputs, initial_state=None, mask=None, training=False):
-        return BaseRNN.__call__(self, inputs, initial_state=initial_state, mask=mask, training=training)
-
-    def _maybe_build(self, input_shape):
-        Layer._maybe_build(self, input_shape[0] if isinstance(input_shape, list) else input_shape)
-
     def call(self, inputs, initial_state=None, mask=None, training=False):
-        if isinstance(inputs, (list, tuple)):
-            inputs, initial_state = inputs[0], list(inputs[1:]) or initial_state
         fs = bs = None
         if initial_state is not None:
             half = len(initial_state) // 2
@@ -290,26 +237,37 @@ class Bidirectional(Layer):
         return out
 
     def compute_output_shape(self, input_shape):
-        shape = self.forward_layer.compute_output_shape(input_shape)
+        """The merged output's shape ([forward, backward] with merge_mode None), then both directions' states."""
+        shapes = self.forward_layer.compute_output_shape(input_shape)
+        shape, states = (shapes[0], shapes[1:]) if self.return_state else (shapes, [])
         if self.merge_mode == "concat":
-            return shape[:-1] + (2 * shape[-1],)
-        return shape
+            shape = shape[:-1] + (2 * shape[-1],)
+        outs = [shape] * (2 if self.merge_mode is None else 1)
+        return outs + states * 2 if self.return_state or self.merge_mode is None else shape
 
     def compute_mask(self, inputs, mask=None):
-        """The input mask when returning sequences, else None (as Keras)."""
-        return mask if self.return_sequences else None
+        """The input mask for the output(s) when returning sequences, None for states (as Keras)."""
+        out = mask if self.return_sequences else None
+        n = (2 if self.merge_mode is None else 1)
+        if not self.return_state and n == 1:
+            return out
+        return [out] * n + [None] * (self.forward_layer.n_states * 2 if self.return_state else 0)
 
     def get_config(self):
-        from ..models.functional import serialize_layer  # noqa: PLC0415 - config only
-        layer = serialize_layer(self.forward_layer)
-        layer["config"]["name"] = self.forward_layer.name[len("forward_"):]
+        cfg = self.forward_layer.get_config()
+        cfg["name"] = self.forward_layer.name[len("forward_"):]
+        layer = {"class_name": type(self.forward_layer).__name__, "config": cfg}
         return {**super().get_config(), "layer": layer, "merge_mode": self.merge_mode}
 
     @classmethod
     def from_config(cls, config):
-        from ..models.functional import deserialize_layer  # noqa: PLC0415 - config only
         config = dict(config)
-        config["layer"] = deserialize_layer(config["layer"])
+        spec = config["layer"]
+        if isinstance(spec, dict):
+            kinds = {c.__name__: c for c in (SimpleRNN, LSTM, GRU)}
+            if spec["class_name"] not in kinds:
+                raise ConfigError(f"Bidirectional wraps SimpleRNN, LSTM or GRU, got {spec['class_name']!r}")
+            config["layer"] = kinds[spec["class_name"]].from_config(dict(spec["config"]))
         return cls(**config)
 
 

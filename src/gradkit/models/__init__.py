@@ -1,5 +1,6 @@
-"""Models: Sequential, the functional Model, and load_model (Keras names)."""
-from .functional import Model
+"""Models: Model (subclassing), Functional (what ``Model(inputs, outputs)`` gives), Sequential, load_model."""
+from .functional import Functional
+from .model import Model
 from .sequential import Sequential
 
 
@@ -9,4 +10,4 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     return _load(filepath, custom_objects=custom_objects, compile=compile)
 
 
-__all__ = ["Sequential", "Model", "load_model"]
+__all__ = ["Sequential", "Model", "Functional", "load_model"]

@@ -1,23 +1,20 @@
 """Sequential: a plain stack of layers, each feeding the next (Keras's ``Sequential``)."""
-from ..autograd import Tensor
 from ..errors import ConfigError
-from ..layers.base import KerasTensor, Layer, unique_name
-from ..layers.masking import call_masked
-from ..training.batching import is_sparse
-from .functional import Model, deserialize_layer, serialize_layer
+from ..layers.base import KerasTensor, Layer, dtype_policy, unique_name
+from .model import GraphModel
+from .serialization import deserialize_layer, serialize_layer
 
 
-class Sequential(Model):
+class Sequential(GraphModel):
     """``Sequential([Dense(16, activation="relu"), Dense(1)])`` or ``.add`` layer by layer.
 
     The input shape comes from ``Input(shape)`` as first element, a first layer's ``input_shape=``,
     ``build(input_shape)``, or else the first data it sees.
     """
 
-    def __init__(self, layers=None, trainable=True, name=None):
-        self.name = name or unique_name("sequential")
-        self.trainable = trainable
+    def __init__(self, layers=None, trainable=True, name=None, **kwargs):
         self._layers, self._shapes, self._input_shape = [], [], None
+        super().__init__(name=name or unique_name("sequential"), trainable=trainable, **kwargs)
         self.built = False
         for layer in layers or []:
             self.add(layer)
@@ -30,6 +27,8 @@ class Sequential(Model):
         if not isinstance(layer, Layer):
             raise ConfigError(f"Sequential.add expects a layer, got {layer!r}")
         if type(layer).__name__ == "InputLayer":
+            if self._layers:
+                raise ConfigError("an InputLayer can only be the first layer of a Sequential model")
             self._set_input(_input_layer_shape(layer))
             return
         if not self._layers and self._input_shape is None and layer.input_shape_arg is not None:
@@ -78,11 +77,6 @@ class Sequential(Model):
         """[output shape] with batch dim None."""
         return [self._shapes[-1] if self._shapes else self._input_shape]
 
-    @property
-    def input_names(self):
-        """Sequential has one unnamed input."""
-        return ["input"]
-
     def _num_inputs(self):
         return 1
 
@@ -99,35 +93,45 @@ class Sequential(Model):
         if not self.built:
             self.build((None,) + tuple(shapes[0][1:]))
 
-    def _forward(self, xs, training=False, logits_for=()):
+    def _run(self, xs, training=None, logits_for=()):
         """Run the stack; with logits_for=(0,) the last layer returns its pre-activation."""
-        h = xs[0] if isinstance(xs[0], Tensor) or is_sparse(xs[0]) else Tensor(xs[0])
+        h = xs[0]
         layers = self._layers
         last = len(layers) - 1
-        mask = None
         for i, layer in enumerate(layers):
             if i == last and logits_for:
                 return [layer.preactivation(h, training=training)]
-            h, mask = call_masked(layer, h, mask, training)
+            h = layer(h) if training is None else layer(h, training=training)
         return [h]
+
+    def compute_output_shape(self, input_shape):
+        if not self.built:
+            self.build(input_shape)
+        return self.output_shapes[0]
 
     def _layer_output_shapes(self):
         return {l.name: s for l, s in zip(self._layers, self._shapes)}
 
     # ---- config ---------------------------------------------------------------------------------------
     def get_config(self):
-        """Name, input shape and the layers (class + config), JSON-able."""
+        """Keras 3's keys: name, trainable, dtype, layers (an InputLayer first when the shape is known),
+        build_input_shape."""
+        from ..layers import InputLayer
         shape = list(self._input_shape) if self._input_shape is not None else None
-        return {"name": self.name, "trainable": self.trainable, "input_shape": shape,
-                "layers": [serialize_layer(l) for l in self._layers]}
+        layers = [serialize_layer(l) for l in self._layers]
+        if shape is not None:
+            layers.insert(0, serialize_layer(InputLayer(batch_shape=shape, name=f"{self.name}_input")))
+        return {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy(self.dtype),
+                "layers": layers, "build_input_shape": shape}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Rebuild the model (fresh weights) from get_config()'s dict."""
         model = cls([deserialize_layer(c, custom_objects) for c in config["layers"]], name=config["name"],
                     trainable=config.get("trainable", True))
-        if config.get("input_shape") and not model.built:
-            model.build(tuple(config["input_shape"]))
+        shape = config.get("build_input_shape") or config.get("input_shape")
+        if shape and not model.built:
+            model.build(tuple(shape))
         return model
 
 

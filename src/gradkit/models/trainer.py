@@ -166,8 +166,12 @@ class Trainer:
         """Forward pass and mean loss on one batch: (scalar loss Tensor, outputs; logits for fused outputs)."""
         outputs = self._forward(xs, training=training, logits_for=self._logits_for)
         if len(outputs) == 1 and self._loss_weights[0] == 1.0:  # one loss: its fused batch mean where it has one
-            return (self._fused[0] or self._loss_fns[0]).mean(ys[0], outputs[0]), outputs
-        return F.mean(self._per_sample_losses(ys, outputs)), outputs
+            loss = (self._fused[0] or self._loss_fns[0]).mean(ys[0], outputs[0])
+        else:
+            loss = F.mean(self._per_sample_losses(ys, outputs))
+        for extra in self.losses:  # add_loss, activity and weight regularizers: Keras adds sum(model.losses)
+            loss = loss + F.sum(extra)
+        return loss, outputs
 
     def train_step(self, xs, ys):
         """One gradient step on a batch: forward, mean loss, backward, optimizer.apply.

@@ -22,6 +22,15 @@ def _raw(x):
     return x.data if isinstance(x, Tensor) else x
 
 
+def _constrain(variables):
+    """Project each variable through its constraint after the update (Keras's optimizer.apply does so)."""
+    for v in variables:
+        c = getattr(v, "constraint", None)
+        if c is not None:
+            w = _raw(v)
+            w[...] = _raw(c(w))
+
+
 class Optimizer:
     """Base: ``apply(grads, variables)`` runs ``update_step`` on each (grad, variable) pair, then counts a step.
 
@@ -167,6 +176,7 @@ class Optimizer:
             for g, (_, v) in zip(grads, pairs):
                 self.update_step(g, v, lr)
         self.iterations += 1
+        _constrain([v for _, v in pairs])
 
     def updater(self, variables):
         """``update(grads)``: apply() for this fixed list of variables and raw gradient arrays, lean for fit's loop."""
@@ -176,6 +186,7 @@ class Optimizer:
         tensors = all(isinstance(v, Tensor) for v in variables)
 
         general = bool(self.weight_decay) or self._clipping()  # fixed for a fit: checked once
+        constrained = [v for v in variables if getattr(v, "constraint", None) is not None]
 
         def update(grads):
             if general or not states or type(None) in map(type, grads):  # a None grad
@@ -191,6 +202,8 @@ class Optimizer:
                 for g, w, s in zip(grads, weights, states):
                     self._update(g, w, s, lr)
             self.iterations += 1
+            if constrained:
+                _constrain(constrained)
         return update
 
     def _clipping(self):

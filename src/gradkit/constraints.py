@@ -1,0 +1,121 @@
+"""Weight constraints with Keras names (max_norm, non_neg, unit_norm, min_max_norm).
+
+The optimizer projects a weight through its constraint after each update, as Keras does. A constraint maps
+an array (or Tensor) to the projected array of the same shape.
+"""
+from . import backend as B
+from .autograd.tensor import as_array
+from .errors import ConfigError
+
+
+def _norms(w, axis):
+    xp = B.xp
+    return xp.sqrt(xp.sum(xp.square(w), axis=axis, keepdims=True))
+
+
+class Constraint:
+    """Base: ``c(w)`` returns w projected onto the allowed set (the identity here)."""
+
+    def __call__(self, w):
+        return as_array(w)
+
+    def get_config(self):
+        """Constructor arguments."""
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild from get_config()'s dict."""
+        return cls(**config)
+
+
+class MaxNorm(Constraint):
+    """Scale each weight vector along ``axis`` down to norm ≤ max_value: w · clip(‖w‖, 0, m) / (ε + ‖w‖)."""
+
+    def __init__(self, max_value=2, axis=0):
+        self.max_value, self.axis = max_value, axis
+
+    def __call__(self, w):
+        w = as_array(w)
+        norms = _norms(w, self.axis)
+        return w * (B.xp.clip(norms, 0, self.max_value) / (B.epsilon() + norms))
+
+    def get_config(self):
+        return {"max_value": self.max_value, "axis": self.axis}
+
+
+class NonNeg(Constraint):
+    """max(w, 0)."""
+
+    def __call__(self, w):
+        return B.xp.maximum(as_array(w), 0)
+
+
+class UnitNorm(Constraint):
+    """w / (ε + ‖w‖) along ``axis``."""
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def __call__(self, w):
+        w = as_array(w)
+        return w / (B.epsilon() + _norms(w, self.axis))
+
+    def get_config(self):
+        return {"axis": self.axis}
+
+
+class MinMaxNorm(Constraint):
+    """Norms pulled into [min_value, max_value] at ``rate``: w · (rate·clip(‖w‖) + (1−rate)·‖w‖) / (ε + ‖w‖)."""
+
+    def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
+        self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
+
+    def __call__(self, w):
+        w = as_array(w)
+        norms = _norms(w, self.axis)
+        desired = self.rate * B.xp.clip(norms, self.min_value, self.max_value) + (1 - self.rate) * norms
+        return w * (desired / (B.epsilon() + norms))
+
+    def get_config(self):
+        return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate, "axis": self.axis}
+
+
+max_norm, non_neg, unit_norm, min_max_norm = MaxNorm, NonNeg, UnitNorm, MinMaxNorm
+_CLASSES = {c.__name__: c for c in (MaxNorm, NonNeg, UnitNorm, MinMaxNorm)}
+_NAMES = {"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm, "min_max_norm": MinMaxNorm}
+
+
+def get(identifier):
+    """A constraint from None, a name ('max_norm', ...), a config dict, an instance or a callable."""
+    if identifier is None or isinstance(identifier, Constraint):
+        return identifier
+    if isinstance(identifier, dict):
+        cls = _CLASSES.get(identifier.get("class_name"))
+        if cls is None:
+            raise ConfigError(f"unknown constraint {identifier!r}; known classes: {', '.join(_CLASSES)}")
+        return cls.from_config(identifier.get("config", {}))
+    if isinstance(identifier, str):
+        cls = _NAMES.get(identifier.lower()) or _CLASSES.get(identifier)
+        if cls is not None:
+            return cls()
+    elif callable(identifier):
+        return identifier
+    raise ConfigError(f"unknown constraint {identifier!r}; valid names: {', '.join(_NAMES)}")
+
+
+def serialize(constraint):
+    """Keras's {"module", "class_name", "config", "registered_name"} form, or None."""
+    if constraint is None:
+        return None
+    known = type(constraint).__name__ in _CLASSES
+    return {"module": "keras.constraints" if known else None, "class_name": type(constraint).__name__,
+            "config": constraint.get_config() if hasattr(constraint, "get_config") else {},
+            "registered_name": None if known else type(constraint).__name__}
+
+
+def deserialize(config, custom_objects=None):
+    """Inverse of serialize (custom classes via custom_objects)."""
+    if isinstance(config, dict) and custom_objects and config.get("class_name") in custom_objects:
+        return custom_objects[config["class_name"]].from_config(config.get("config", {}))
+    return get(config)
