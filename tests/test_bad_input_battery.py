@@ -108,7 +108,7 @@ simple([
     ("clipvalue-neg", lambda: O.SGD(clipvalue=-0.5), ValueError, "clipvalue", "-0.5"),
     ("global-clipnorm-neg", lambda: O.SGD(global_clipnorm=-2.0), ValueError, "global_clipnorm", "-2.0"),
     ("two-clips", lambda: O.SGD(clipnorm=1.0, clipvalue=1.0), ValueError, "clipnorm", "clipvalue"),
-    ("optimizer-unknown-kwarg", lambda: O.Adam(lr=0.1), ValueError, "Adam", "lr"),
+    ("optimizer-unknown-kwarg", lambda: O.Adam(lrate=0.1), ValueError, "Adam", "lrate"),  # lr=: Keras 2, accepted
     ("optimizer-unknown-name", lambda: O.get("adamx"), ValueError, "adamx", "adam"),
     ("optimizer-bad-type", lambda: O.get(3), ValueError, "optimizer", "3"),
     ("compile-optimizer-name", lambda: mlp().compile(optimizer="sgdd", loss="mse"), ValueError, "sgdd", "sgd"),

@@ -93,5 +93,5 @@ def test_history_model_and_evaluate_render_for_a_notebook(executed):
     assert "<img src='data:image/png;base64," in history_html and "<th>val_loss</th>" in history_html
     assert f"… {EPOCHS - 10} epochs …" in history_html
     model_html = nb.cells[3].outputs[0]["data"]["text/html"]
-    assert "<th>Output Shape</th>" in model_html and "dense" in model_html and "Total params: 14" in model_html
+    assert "<th>Output Shape</th>" in model_html and "dense" in model_html and "Total params: 16" in model_html and "Optimizer params: 2 " in model_html  # Keras 3 counts the trained optimizer
     assert re.search(r"samples - \d+s - loss: [0-9.]+ - mae: [0-9.]+", _text(nb.cells[4]))

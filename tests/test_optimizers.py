@@ -176,8 +176,8 @@ def test_get_and_errors():
         optimizers.get("rmsporp")
     with pytest.raises(ConfigError):
         optimizers.SGD(momentum=1.5)
-    with pytest.raises(ConfigError, match="lr"):
-        optimizers.Adam(lr=0.1)
+    with pytest.raises(ConfigError, match="lrate"):  # (Keras 2's lr= is accepted: tests/test_keras2_compat.py)
+        optimizers.Adam(lrate=0.1)
 
 
 @pytest.mark.parametrize("name", ["adam", "rmsprop", "adagrad", "adamw"])

@@ -72,4 +72,5 @@ def test_history_and_model_render_as_html():
     page = hist._repr_html_()
     assert "<th>loss</th>" in page and "… 2 epochs …" in page and page.count("<tr><td>") == 10
     assert "data:image/png;base64," in page
-    assert "<td>d (Dense)</td><td>(None, 2)</td>" in model._repr_html_() and "Total params: 8" in model._repr_html_()
+    # 8 weights + the trained optimizer's 2 (iterations, learning rate), as Keras 3 counts them
+    assert "<td>d (Dense)</td><td>(None, 2)</td>" in model._repr_html_() and "Total params: 10" in model._repr_html_()

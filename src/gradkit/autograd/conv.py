@@ -9,11 +9,8 @@ import math
 
 from .. import backend as B
 from ..errors import ShapeError
-from .tensor import Function, Tensor, is_grad_enabled, reduce_sum
-
-
-def _t(x):
-    return x if isinstance(x, Tensor) else Tensor(x)
+from .tensor import Function, is_grad_enabled, reduce_sum
+from .tensor import as_tensor as _t
 
 
 # ---- shapes and padding (pure Python: layers use these for output shapes) ----------------------

@@ -155,6 +155,30 @@ class Tensor:
             raise ShapeError(f"cannot assign a value of shape {value.shape} to {self._label()} of shape {self.data.shape}")
         self.data[...] = value
 
+    def assign_add(self, value):
+        """Add ``value`` in place (Keras's ``Variable.assign_add``; metric state uses it)."""
+        self.data[...] += as_array(value)
+
+    def assign_sub(self, value):
+        """Subtract ``value`` in place (Keras's ``Variable.assign_sub``)."""
+        self.data[...] -= as_array(value)
+
+    @property
+    def value(self):
+        """A snapshot of the current value, cut from the graph (Keras's ``Variable.value``)."""
+        return Tensor(self.data.copy())
+
+    def __array__(self, dtype=None, copy=None):
+        """np.asarray(tensor): the value as a host NumPy array."""
+        a = B.to_numpy(self.data)
+        return a if dtype is None else a.astype(dtype)
+
+    def __float__(self):
+        return float(self.data)
+
+    def __format__(self, spec):
+        return format(self.data.item(), spec) if spec and self.data.size == 1 else format(str(self), spec)
+
     def _label(self):
         return f"tensor {self.name!r}" if self.name else "a tensor"
 

@@ -30,9 +30,22 @@ def summary_rows(model):
     trainable = model.trainable_weights
     t_count, t_bytes = sum(w.size for w in trainable), sum(w.size * w.dtype.itemsize for w in trainable)
     n_count = sum(w.size for w in model.non_trainable_weights)
-    totals = [("Total params", t_count + n_count, total), ("Trainable params", t_count, t_bytes),
+    opt = _optimizer_params(model)
+    o_count, o_bytes = opt or (0, 0)
+    totals = [("Total params", t_count + n_count + o_count, total + o_bytes), ("Trainable params", t_count, t_bytes),
               ("Non-trainable params", n_count, total - t_bytes)]
+    if opt is not None:  # Keras 3 adds this line (and counts it in the total) once fit built the optimizer
+        totals.append(("Optimizer params", o_count, o_bytes))
     return rows, totals
+
+
+def _optimizer_params(model):
+    """(count, bytes) of the optimizer's state once built (iterations, learning rate, slots), else None."""
+    opt = getattr(model, "optimizer", None) if getattr(model, "compiled", False) else None
+    if opt is None or not getattr(opt, "built", False):
+        return None
+    variables = opt.variables
+    return sum(v.size for v in variables), sum(v.size * v.dtype.itemsize for v in variables)
 
 
 def summary_text(model, line_length=80):

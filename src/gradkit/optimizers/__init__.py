@@ -22,6 +22,21 @@ def _raw(x):
     return x.data if isinstance(x, Tensor) else x
 
 
+def _keras2_arguments(owner, learning_rate, kwargs):
+    """Keras 2's ``lr=`` and ``decay=`` (time-based decay, lr / (1 + decay·iterations)), popped from kwargs
+    with a one-time DeprecationWarning; returns the learning rate (or schedule) to use."""
+    from ..compat import warn_once
+    if "lr" in kwargs:
+        warn_once(f"{owner}(lr=...)", f"{owner}(learning_rate=...)")
+        learning_rate = kwargs.pop("lr")
+    decay = kwargs.pop("decay", 0.0)
+    if decay:
+        warn_once(f"{owner}(decay=...)", "learning_rate=keras.optimizers.schedules.InverseTimeDecay("
+                  "lr, decay_steps=1, decay_rate=decay)")
+        learning_rate = schedules.InverseTimeDecay(learning_rate, decay_steps=1, decay_rate=decay)
+    return learning_rate
+
+
 def _constrain(variables):
     """Project each variable through its constraint after the update (Keras's optimizer.apply does so)."""
     for v in variables:
@@ -43,6 +58,7 @@ class Optimizer:
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name=None, **kwargs):
+        learning_rate = _keras2_arguments(type(self).__name__, learning_rate, kwargs)
         if kwargs:
             raise ConfigError(f"{type(self).__name__} got unknown argument(s): {', '.join(sorted(kwargs))}")
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
@@ -131,6 +147,18 @@ class Optimizer:
     def slots(self, variable):
         """The state arrays of one variable (a dict, e.g. {"momentum": m, "velocity": v})."""
         return self._slots[self._index[id(variable)]]
+
+    @property
+    def built(self):
+        """Whether the per-variable state exists (after the first apply, as Keras builds it in fit)."""
+        return bool(self._variables)
+
+    @property
+    def variables(self):
+        """The state as Keras lists it: iterations (int64), learning_rate (float32), then each variable's slots."""
+        lr = np.asarray(self.learning_rate, dtype=np.float32)
+        return [np.asarray(self.iterations, dtype=np.int64), lr,
+                *(slots[name] for slots in self._slots for name in self.slot_names)]
 
     def get_state(self):
         """{"iterations": array, "i/slot": array, ...}: everything needed to resume exactly (copies)."""

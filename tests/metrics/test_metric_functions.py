@@ -1,4 +1,4 @@
-"""Metrics: per-sample values, Keras 3's "accuracy" resolution and History keys, stateful classes."""
+"""Metric functions: per-sample values, Keras 3's "accuracy" resolution and History keys, stateful classes."""
 import numpy as np
 import pytest
 
@@ -57,12 +57,12 @@ def test_stateful():
     m = metrics.Mean()
     m.update_state([1.0, 2.0, 3.0])
     m.update_state([4.0], sample_weight=[3.0])
-    assert m.result() == pytest.approx((6 + 12) / 6)
+    assert float(m.result()) == pytest.approx((6 + 12) / 6)
     m.reset_state()
-    assert m.result() == 0.0
+    assert float(m.result()) == 0.0
     acc = metrics.BinaryAccuracy()
     assert acc.name == "binary_accuracy"
     acc.update_state(np.array([[1], [0]]), np.array([[0.9], [0.7]]))
     acc.update_state(np.array([[1], [1]]), np.array([[0.6], [0.8]]))
-    assert acc.result() == 0.75
+    assert float(acc.result()) == 0.75
     assert metrics.get(metrics.BinaryAccuracy(threshold=0.8))[0] == "binary_accuracy"

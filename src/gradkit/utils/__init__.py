@@ -1,0 +1,39 @@
+"""Utilities under Keras's names: seeding, to_categorical and pad_sequences (these two live in preprocessing),
+plot_model, and ``utils.np_utils`` for Keras 2 code."""
+import random as _random
+
+import numpy as _np
+
+from .. import backend as _backend
+from ..errors import ConfigError
+from ..preprocessing import pad_sequences, to_categorical  # noqa: F401  (keras.utils.* names)
+
+
+def set_random_seed(seed):
+    """Seed everything, as Keras does: gradkit's Generator, NumPy's global generator and Python's ``random``
+    (the courses build their data with np.random, so one seed repeats data and training bit for bit)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, _np.integer)):
+        raise ConfigError(f"set_random_seed: seed must be an integer, got {seed!r} (of type {type(seed).__name__})")
+    seed = int(seed)
+    _random.seed(seed)
+    _np.random.seed(seed)
+    _backend.set_seed(seed)
+
+
+def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False, show_layer_names=True,
+               rankdir="TB", expand_nested=False, dpi=200, show_layer_activations=False, show_trainable=False,
+               **kwargs):
+    """Draw the model's layer graph to an image file through pydot and Graphviz (the "graph" extra)."""
+    from .plotting import plot_model as _plot
+    return _plot(model, to_file, show_shapes=show_shapes, show_dtype=show_dtype, show_layer_names=show_layer_names,
+                 rankdir=rankdir, expand_nested=expand_nested, dpi=dpi,
+                 show_layer_activations=show_layer_activations, show_trainable=show_trainable, **kwargs)
+
+
+def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=True, rankdir="TB",
+                 expand_nested=False, dpi=200, show_layer_activations=False, show_trainable=False, **kwargs):
+    """The model's layer graph as a ``pydot.Dot`` (the "graph" extra)."""
+    from .plotting import model_to_dot as _dot
+    return _dot(model, show_shapes=show_shapes, show_dtype=show_dtype, show_layer_names=show_layer_names,
+                rankdir=rankdir, expand_nested=expand_nested, dpi=dpi,
+                show_layer_activations=show_layer_activations, show_trainable=show_trainable, **kwargs)
