@@ -185,16 +185,16 @@ def _read_config(members, path):
     return config
 
 
-def load_model(filepath, custom_objects=None, compile=True):
+def load_model(filepath, classes, custom_objects=None, compile=True):
     """Rebuild a saved model with its weights, and (compile=True) its loss, metrics and optimizer state.
 
-    Building the layers draws no random numbers from gradkit's Generator, so a seeded run that saves,
-    loads and continues repeats an uninterrupted run bit for bit.
+    ``classes`` maps the saved class name to a model class (gradkit.models.load_model passes its own, so
+    this module never imports the models). Building the layers draws no random numbers from gradkit's
+    Generator, so a seeded run that saves, loads and continues repeats an uninterrupted run bit for bit.
     """
-    from .models import Model, Sequential
     members = _open(filepath)
     config = _read_config(members, filepath)
-    classes = {"Sequential": Sequential, "Model": Model, "Functional": Model, **(custom_objects or {})}
+    classes = {**classes, **(custom_objects or {})}
     cls = classes.get(config["class_name"])
     if cls is None:
         raise ConfigError(f"unknown model class {config['class_name']!r}; pass it in custom_objects")

@@ -1,25 +1,69 @@
-"""Layers that merge several inputs: Add and Concatenate."""
+"""Layers that merge several inputs: Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, and
+their functional forms (``layers.add([a, b])``, ``layers.concatenate([a, b])``, ...)."""
 from ..arguments import number
 from ..autograd import functions as F
 from ..errors import ShapeError
 from .base import Layer
 
 
-class Add(Layer):
-    """Elementwise sum of a list of inputs of the same shape."""
+class _Merge(Layer):
+    """Elementwise merge of a list of inputs of the same shape (subclasses give ``_merge(a, b)``)."""
 
     def call(self, inputs, training=False):
         _need_list(self, inputs)
         out = inputs[0]
         for x in inputs[1:]:
-            out = out + x
+            out = self._merge(out, x)
+        return self._finish(out, len(inputs))
+
+    def _finish(self, out, n):
         return out
 
     def compute_output_shape(self, input_shape):
         _need_list(self, input_shape)
         if any(tuple(s[1:]) != tuple(input_shape[0][1:]) for s in input_shape):
-            raise ShapeError(f"layer '{self.name}' adds inputs of equal shapes, got {', '.join(map(str, input_shape))}")
+            raise ShapeError(f"layer '{self.name}' merges inputs of equal shapes, got "
+                             f"{', '.join(map(str, input_shape))}")
         return tuple(input_shape[0])
+
+
+class Add(_Merge):
+    """Elementwise sum of a list of inputs of the same shape."""
+    _merge = staticmethod(F.add)
+
+
+class Multiply(_Merge):
+    """Elementwise product of a list of inputs."""
+    _merge = staticmethod(F.mul)
+
+
+class Maximum(_Merge):
+    """Elementwise max of a list of inputs."""
+    _merge = staticmethod(F.maximum)
+
+
+class Minimum(_Merge):
+    """Elementwise min of a list of inputs."""
+    _merge = staticmethod(F.minimum)
+
+
+class Average(_Merge):
+    """Elementwise mean of a list of inputs."""
+    _merge = staticmethod(F.add)
+
+    def _finish(self, out, n):
+        return F.mul(out, 1.0 / n)
+
+
+class Subtract(_Merge):
+    """inputs[0] − inputs[1] (exactly two inputs)."""
+    _merge = staticmethod(F.sub)
+
+    def call(self, inputs, training=False):
+        _need_list(self, inputs)
+        if len(inputs) != 2:
+            raise ShapeError(f"layer '{self.name}' subtracts exactly 2 inputs, got {len(inputs)}")
+        return F.sub(inputs[0], inputs[1])
 
 
 class Concatenate(Layer):
@@ -59,3 +103,20 @@ def _need_list(layer, inputs):
     if one or len(inputs) < 2:
         got = f"a list of {len(inputs)}" if not one else f"one input of shape {tuple(getattr(inputs, 'shape', inputs))}"
         raise ShapeError(f"layer '{layer.name}' needs a list of at least 2 inputs, got {got}")
+
+
+def _functional(cls):
+    def merge(inputs, **kwargs):
+        return cls(**kwargs)(inputs)
+    merge.__name__ = cls.__name__.lower()
+    merge.__doc__ = f"``{cls.__name__}(**kwargs)(inputs)`` (Keras's functional form)."
+    return merge
+
+
+add, subtract, multiply, average, maximum, minimum = (_functional(c) for c in (Add, Subtract, Multiply, Average,
+                                                                                Maximum, Minimum))
+
+
+def concatenate(inputs, axis=-1, **kwargs):
+    """``Concatenate(axis)(inputs)`` (Keras's functional form)."""
+    return Concatenate(axis=axis, **kwargs)(inputs)

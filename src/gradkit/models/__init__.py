@@ -1,4 +1,5 @@
 """Models: Model (subclassing), Functional (what ``Model(inputs, outputs)`` gives), Sequential, load_model."""
+from .. import io
 from .functional import Functional
 from .model import Model
 from .sequential import Sequential
@@ -6,8 +7,8 @@ from .sequential import Sequential
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Load a model saved by ``model.save`` (architecture, weights, compile settings, optimizer state)."""
-    from ..io import load_model as _load
-    return _load(filepath, custom_objects=custom_objects, compile=compile)
+    classes = {"Sequential": Sequential, "Functional": Functional, "Model": Model}
+    return io.load_model(filepath, classes, custom_objects=custom_objects, compile=compile)
 
 
 __all__ = ["Sequential", "Model", "Functional", "load_model"]

@@ -1,5 +1,6 @@
 """Model: a Layer that trains (Keras's ``Model``). ``Model(inputs, outputs)`` gives a Functional; a subclass
 that defines ``call`` is a subclassed model, whose layers are the ones it holds as attributes."""
+from .. import io
 from ..autograd import Tensor, no_grad
 from ..errors import ConfigError
 from ..layers.base import Layer, forward_context
@@ -72,17 +73,14 @@ class ModelAPI:
 
     def save(self, filepath, overwrite=True, zipped=None):
         """Save architecture, weights, compile settings and optimizer state to one file (see gradkit.io)."""
-        from .. import io
         io.save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath, overwrite=True):
         """Save only the weights (an .npz keyed by weight name, see gradkit.io)."""
-        from .. import io
         io.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath):
         """Load weights saved by save_weights (or the weights of a full save)."""
-        from .. import io
         io.load_weights(self, filepath)
 
     def to_json(self):

@@ -59,12 +59,27 @@ class Sequential(GraphModel):
         if not shape:
             raise ConfigError("Sequential.build needs an input shape, e.g. build((None, 13))")
         self._input_shape = (None,) + shape[1:]
-        kt = KerasTensor(self._input_shape)
+        from ..layers import InputLayer
+        kt = getattr(self, "_input_kt", None)
+        if kt is None or kt.shape != self._input_shape:
+            kt = self._input_kt = InputLayer(batch_shape=self._input_shape, name=f"{self.name}_input").output
         self._shapes = []
-        for layer in self._layers:
-            kt = layer(kt)
+        for layer in self._layers:  # a layer already called on this chain (an earlier add) keeps that call
+            node = next((n for n in layer._inbound_nodes if n.inputs and n.inputs[0] is kt), None)
+            kt = node.outputs[0] if node is not None else layer(kt)
             self._shapes.append(kt.shape)
+        self._output_kt = kt
         self.built = True
+
+    def _symbolic(self, attr):
+        if not self.built:
+            raise ConfigError(f"Sequential model '{self.name}' has no {attr} yet: give it an Input or build it")
+        return self._input_kt if attr == "input" else self._output_kt
+
+    input = property(lambda self: self._symbolic("input"), doc="The input KerasTensor (once built).")
+    output = property(lambda self: self._symbolic("output"), doc="The output KerasTensor (once built).")
+    inputs = property(lambda self: [self.input], doc="[input].")
+    outputs = property(lambda self: [self.output], doc="[output].")
 
     # ---- what the trainer needs ----------------------------------------------------------------------
     @property
