@@ -339,8 +339,8 @@ NUMPY_OK_IN = {  # file -> numpy names it may use, and why the data there is on 
     "models/trainer.py": ({"asarray", "concatenate"}, "input data is read on the host and uploaded once per fit; "
                           "predict returns NumPy"),
     "optimizers/__init__.py": ({"asarray"}, "optimizer state is saved and loaded as NumPy"),
-    "training/data_adapter.py": ({"asarray", "bool_", "finfo"}, "input data is read on the host, checked and "
-                                 "uploaded once per fit"),
+    "training/data_adapter.py": ({"asarray", "bool_", "finfo", "ones", "round"},
+                                 "input data is read on the host, checked and uploaded once per fit"),
     "training/trajectory.py": ({"empty", "empty_like", "concatenate", "savez", "load"},
                                "recorded trajectories are host-side logs"),
 }
