@@ -1,4 +1,4 @@
-"""Property-based fuzz of every autograd op (ops, shape_ops, nn, conv, array_ops, image): backprop against central
+"""Property-based fuzz of every autograd op (ops, shape_ops, nn, conv, array_ops, image, rnn): backprop against central
 differences in float64 (gradkit.gradcheck) and, where PyTorch is installed, values and gradients against
 PyTorch's, over random 0-d, 1-D, batched and broadcast shapes.
 
@@ -20,6 +20,7 @@ from gradkit import backend as B  # noqa: E402
 from gradkit.autograd import Tensor, conv, nn, ops  # noqa: E402
 from gradkit.autograd import array_ops as A  # noqa: E402
 from gradkit.autograd import image as I  # noqa: E402
+from gradkit.autograd import rnn as R  # noqa: E402
 from gradkit.autograd import ops as O  # noqa: E402
 from gradkit.autograd import shape_ops as S  # noqa: E402
 from gradkit.autograd.functions import where  # noqa: E402
@@ -625,17 +626,58 @@ def _affine_warp(draw):
     return Case(lambda a: I.AffineWarp(lambda *_: rows, mode, interp, value)(a), [x], None)
 
 
-NO_TORCH = {"AffineWarp"}  # TF's fill modes and sampling have no PyTorch counterpart (Keras checks it elsewhere)
+GATES = {"SimpleRNNSeq": ("simple_rnn", 1), "LSTMSeq": ("lstm", 4), "GRUSeq": ("gru", 3)}
+
+
+def _recurrence(name):
+    kind, gates = GATES[name]
+
+    @st.composite
+    def draw_case(draw):
+        n, t, d, u = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+        arrays = [floats(draw, (n, t, d), -1, 1), floats(draw, (d, gates * u), -1, 1),
+                  floats(draw, (u, gates * u), -1, 1)]
+        bias = draw(st.booleans())
+        if bias:
+            arrays.append(floats(draw, (2, 3 * u) if kind == "gru" else (gates * u,), -1, 1))
+        state = draw(st.booleans())
+        n_states = 2 if kind == "lstm" else 1
+        if state:
+            arrays += [floats(draw, (n, u), -1, 1) for _ in range(n_states)]
+        config = dict(go_backwards=draw(st.booleans()), return_sequences=draw(st.booleans()))
+
+        def gk(x, w, r, *rest):
+            rest = list(rest)
+            b = rest.pop(0) if bias else None
+            out, states = R.recurrence(kind, x, w, r, b, rest if state else None, **config)
+            return ops.concatenate([ops.reshape(out, (n, -1))] + states, axis=1)
+        return Case(gk, arrays, None)
+    return draw_case()
+
+
+SPECS.update({name: _recurrence(name) for name in GATES})
+
+
+@spec("NonZero")
+def _nonzero(draw):
+    ids = draw(hnp.arrays(np.int64, draw(SHAPES_1D), elements=st.integers(0, 3)))
+    return Case(lambda i, x: ops.mul(R.nonzero_mask(i), x), [ids, floats(draw, ids.shape)], None)
+
+
+# No PyTorch counterpart: TF's fill modes and sampling (AffineWarp), Keras's gate layouts (the recurrences,
+# checked against Keras in tests/layers/test_recurrent_keras.py), a mask with no gradient (NonZero).
+NO_TORCH = {"AffineWarp", "NonZero"} | set(GATES)
 
 
 # ---- the tests -----------------------------------------------------------------------------------------
 
 def test_every_op_is_fuzzed():
     from gradkit.autograd import Function
-    found = {name for module in (O, S, nn, conv, A, I) for name, obj in vars(module).items()
+    found = {name for module in (O, S, nn, conv, A, I, R) for name, obj in vars(module).items()
              if inspect.isclass(obj) and issubclass(obj, Function) and obj.__module__ == module.__name__
              and not name.startswith("_")}
-    assert found - set(SPECS) == set(), "ops without a fuzz strategy: add one to tests/autograd/test_fuzz_ops.py"
+    abstract = {"Recurrence"}  # the shared frame of SimpleRNNSeq, LSTMSeq and GRUSeq
+    assert found - set(SPECS) - abstract == set(), "ops without a fuzz strategy: add one to tests/autograd/test_fuzz_ops.py"
 
 
 def _tensors(case):
