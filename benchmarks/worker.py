@@ -73,13 +73,17 @@ def run(workload, framework, threads, scale=1.0, shuffle=True, seed=0, max_epoch
     except (ImportError, AttributeError) as e:
         return {"skipped": f"{framework} not available: {e}"}
     rss_base = _rss_mb()
-    data = W.load_data(w, seed)
-    weights = W.initial_weights(w, data["x"].shape[1], seed)
+    mod = importlib.import_module(f"benchmarks.{w.module}") if w.module else None  # a workload with its own module
+    data = (mod or W).load_data(w, seed)
+    weights = mod.initial_weights(w, seed) if mod else W.initial_weights(w, data["x"].shape[1], seed)
     res = {"version": version, "source": data["source"], "threads": threads, "epochs": w.epochs,
            "samples": data["x"].shape[0]}
     if w.kind == "numgrad":
         return {**res, **_numgrad(peer, w, data, weights, threads, framework)}
-    train, get_weights = peer.setup(w, data, weights, threads, variant=framework, shuffle=shuffle)
+    if mod:
+        train, get_weights = mod.setup(framework, w, data, weights, threads, shuffle=shuffle)
+    else:
+        train, get_weights = peer.setup(w, data, weights, threads, variant=framework, shuffle=shuffle)
     rss_before = _rss_mb()
     reset_ok = _reset_peak()
     t0 = time.perf_counter()
@@ -91,7 +95,7 @@ def run(workload, framework, threads, scale=1.0, shuffle=True, seed=0, max_epoch
         seconds *= full_epochs / w.epochs
     res.update(seconds=seconds, mem_fit_mb=peak - rss_before, mem_total_mb=peak - rss_base,
                mem_method="VmHWM reset via clear_refs" if reset_ok else "ru_maxrss (not reset: upper bound)")
-    res.update(W.evaluate(w, get_weights(), data))
+    res.update((mod or W).evaluate(w, get_weights(), data))
     return res
 
 

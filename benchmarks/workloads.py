@@ -24,6 +24,7 @@ class Workload:
     sparse: bool = False              # gradkit gets scipy CSR input; dense peers get the dense array
     kind: str = "train"               # "train" | "numgrad"
     samples: int = 0                  # 0 = the whole training set (quick runs take fewer)
+    module: str = ""                  # a module of benchmarks/ with its own data, weights, setup and scoring
 
 
 WORKLOADS = {w.name: w for w in [
@@ -55,7 +56,7 @@ def scaled(w, scale):
         return w
     if w.epochs > 1:
         return dataclasses.replace(w, epochs=max(1, int(w.epochs * scale)))
-    n = {"mnist": 60000, "imdb": 25000, "boston": 506}[w.dataset]
+    n = {"mnist": 60000, "imdb": 25000, "boston": 506, "mnist-images": 54000}[w.dataset]
     return dataclasses.replace(w, samples=max(512, int(n * scale)))
 
 
@@ -268,3 +269,12 @@ def evaluate(w, weights, data):
     if data.get("x_test") is not None and w.loss != "mse":
         res["test_accuracy"] = accuracy(w, predict(w, weights, data["x_test"]), np.asarray(data["y_test"]))
     return res
+
+
+def _register_module_workloads():
+    """Workloads that live in their own module (a convnet, ...): listed here beside the others."""
+    from .convnet import WORKLOAD as mnist_cnn
+    WORKLOADS[mnist_cnn.name] = mnist_cnn
+
+
+_register_module_workloads()

@@ -304,7 +304,8 @@ simple([
     ("fit-unknown-sampling", lambda: fit(mlp(), *xy(), sampling="random-ish"), ValueError, "sampling",
      "'random-ish'", "shuffle"),
     ("fit-epoch-loss", lambda: fit(mlp(), *xy(), epoch_loss="last"), ValueError, "epoch_loss", "'last'"),
-    ("fit-class-weight", lambda: fit(mlp(), *xy(), class_weight={0: 1.0}), ValueError, "class_weight"),
+    ("fit-class-weight", lambda: fit(mlp(), *xy(), class_weight="balanced"), TypeError, "class_weight",
+     "'balanced'"),
 ])
 
 STEP_CASES = [  # issue 11 item 2: checked once at the data boundary (training/data_adapter.py)

@@ -168,15 +168,37 @@ HeUniform = _scaling("HeUniform", 2.0, "fan_in", "uniform", "Uniform(±√(6 / f
 LecunNormal = _scaling("LecunNormal", 1.0, "fan_in", "truncated_normal", "Truncated normal, stddev √(1 / fan_in).")
 LecunUniform = _scaling("LecunUniform", 1.0, "fan_in", "uniform", "Uniform(±√(3 / fan_in)).")
 
+
+
+class Orthogonal(Initializer):
+    """gain · Q of the QR of a normal matrix, signs fixed by diag(R) (Keras's; the recurrent kernels' default)."""
+
+    def __init__(self, gain=1.0, seed=None):
+        self.gain, self.seed = gain, seed
+
+    def __call__(self, shape, dtype=None):
+        if len(shape) < 2:
+            raise ConfigError(f"Orthogonal needs a shape of rank 2 or more, got {tuple(shape)}")
+        rows, cols = int(np.prod(shape[:-1])), shape[-1]
+        q, r = np.linalg.qr(B.rng().normal(0.0, 1.0, (max(rows, cols), min(rows, cols))))
+        q *= np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return (self.gain * q.reshape(shape)).astype(_dtype(dtype))
+
+    def get_config(self):
+        return {"gain": self.gain, "seed": self.seed}
+
+
 _CLASSES = {c.__name__: c for c in (Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal,
                                     VarianceScaling, GlorotUniform, GlorotNormal, HeNormal, HeUniform,
-                                    LecunNormal, LecunUniform)}
+                                    LecunNormal, LecunUniform, Orthogonal)}
 _NAMES = {"zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
           "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
           "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
           "glorot_normal": GlorotNormal, "he_normal": HeNormal, "he_uniform": HeUniform,
           "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
-          "uniform": RandomUniform, "normal": RandomNormal}
+          "uniform": RandomUniform, "normal": RandomNormal, "orthogonal": Orthogonal}
 
 
 def get(identifier):

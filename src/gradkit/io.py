@@ -118,7 +118,7 @@ def _compile_config(model):
         loss = [None if f is None else losses.serialize(f) for f in model._loss_fns]
     except ConfigError:
         loss = None  # a custom loss: pass it again to compile after loading
-    metrics = [m for m in model._metric_ids if isinstance(m, str)]
+    metrics = model._metrics_config()
     return {"optimizer": optimizers.serialize(model.optimizer), "loss": loss, "metrics": metrics,
             "loss_weights": model._loss_weights, "jit_compile": model.jit_compile}
 

@@ -68,3 +68,15 @@ def test_mnist_quick_relu_adam_and_numerical_timing(tmp_path, mnist_mirror):
     assert m["test_accuracy"] > 0.8
     assert m["parameters"] == 784 * 64 + 64 + 64 * 10 + 10
     assert m["numerical_seconds_per_epoch"] > 100 * m["backprop_seconds_per_epoch"]
+
+
+def test_imdb_lstm_quick_on_a_small_keras_format_file(tmp_path, imdb_file):
+    rec = run_recipe("imdb-lstm", tmp_path / "run", quick=True, path=str(imdb_file), maxlen=30, epochs=3,
+                     batch_size=32, plots=False)
+    assert rec.status == "ok", rec.error
+    m, h = rec.result.metrics, rec.result.history
+    assert len(h["val_accuracy"]) == 3 and m["final_val_accuracy"] == h["val_accuracy"][-1]
+    assert h["loss"][-1] < h["loss"][0]
+    assert m["test_accuracy"] > 0.75 and m["maxlen"] == 30  # the words give the label away, in any order
+    assert {c.agrees for c in rec.result.comparisons} == {None}  # small data: no verdict against the book
+    assert "Deep Learning with Python" in rec.result.comparisons[0].source

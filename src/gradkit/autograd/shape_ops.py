@@ -74,6 +74,8 @@ class GetItem(Function):
     """z = a[key]: slices, integer arrays (gathers, embeddings) and masks; repeats sum their gradients."""
     def __init__(self, key):
         self.key = _raw_key(key)
+        parts = self.key if isinstance(self.key, tuple) else (self.key,)
+        self.basic = all(isinstance(k, (slice, int)) for k in parts)  # no repeats: plain assignment suffices
 
     def forward(self, a):
         return a[self.key]
@@ -81,7 +83,10 @@ class GetItem(Function):
     def backward(self, gz):
         a = self.saved_inputs[0]
         ga = B.xp.zeros_like(a)
-        B.xp.add.at(ga, self.key, gz)
+        if self.basic:  # ufunc.at is far slower than assignment (RNN outputs are sliced from one packed array)
+            ga[self.key] = gz
+        else:
+            B.xp.add.at(ga, self.key, gz)
         return ga
 
 

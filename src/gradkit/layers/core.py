@@ -5,6 +5,7 @@ from .. import activations, constraints, initializers, regularizers
 from ..arguments import flag, number
 from ..arguments import shape as shape_arg
 from ..autograd import Tensor, nn
+from ..autograd.tensor import as_tensor
 from ..autograd import functions as F
 from ..errors import ConfigError, ShapeError
 from .base import KerasTensor, Layer
@@ -56,7 +57,7 @@ class Dense(Layer):
     def preactivation(self, inputs, training=False):
         """x @ kernel + bias, before the activation (the trainer fuses softmax/sigmoid into the loss)."""
         self._one_input(inputs)
-        x = _as_input(inputs)
+        x = as_tensor(inputs)
         self._maybe_build(tuple(x.shape))
         self._check(x.shape)
         if x.dtype != self.kernel.dtype and not x.requires_grad:  # constant input: cast, as Keras autocasts
@@ -86,10 +87,6 @@ class Dense(Layer):
         return cls(**config)
 
 
-def _as_input(x):
-    return x if isinstance(x, Tensor) else Tensor(x)
-
-
 class Activation(Layer):
     """Applies an activation function (by name or callable)."""
 
@@ -99,7 +96,7 @@ class Activation(Layer):
 
     def preactivation(self, inputs, training=False):
         """The input itself (what the activation is applied to)."""
-        return _as_input(inputs)
+        return as_tensor(inputs)
 
     def call(self, inputs, training=False):
         return self.activation(inputs)

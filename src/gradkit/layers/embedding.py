@@ -3,7 +3,7 @@ from .. import backend as B
 from .. import constraints, initializers, regularizers
 from ..arguments import number
 from ..autograd import Tensor
-from ..autograd import nn
+from ..autograd import nn, rnn
 from .base import KerasTensor, Layer
 
 
@@ -38,11 +38,9 @@ class Embedding(Layer):
         return nn.embedding(self.embeddings, inputs)  # the ids are an op input: a traced step replays them
 
     def compute_mask(self, inputs, mask=None):
-        """With mask_zero, True where the id is not 0 (padding), as Keras."""
-        if not self.mask_zero:
-            return None
-        ids = inputs.data if isinstance(inputs, Tensor) else B.xp.asarray(inputs)
-        return ids != 0
+        """With mask_zero, True where the id is not 0 (padding), as Keras; a graph op, so a replayed step
+        recomputes it for every batch."""
+        return rnn.nonzero_mask(inputs) if self.mask_zero else None
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)

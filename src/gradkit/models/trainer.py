@@ -19,6 +19,7 @@ from ..backend import is_sparse
 from ..training import data_adapter as data
 from ..training.batching import Batcher, inference_batches
 from ..training.callbacks import CallbackList
+from ..arguments import flag, number
 
 _FULL_EVAL_BATCH = 8192  # batch of the full-data pass (epoch_loss="full"): one pass on the course's data
 EPOCH_LOSSES = ("mean", "full")
@@ -51,7 +52,12 @@ class Trainer:
             raise ConfigTypeError(f"compile: metrics must be a list, tuple or dict (as Keras), got {metrics!r}: "
                               f"write metrics=[{metrics!r}]")
         if weighted_metrics:
-            raise ConfigError("compile(weighted_metrics=...) is not supported (fit has no sample weights)")
+            raise ConfigError("compile(weighted_metrics=...) is not supported: metrics ignore sample weights (as "
+                              "Keras's metrics=); the loss is weighted")
+        if steps_per_execution != 1:
+            raise ConfigError(f"compile(steps_per_execution={steps_per_execution!r}) is not supported: gradkit runs "
+                              "one step per call (its compiled step already removes the per-step overhead)")
+        flag(auto_scale_loss, "auto_scale_loss", "compile")  # loss scaling is for float16 policies: none here
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         n_out = self._num_outputs()
@@ -62,10 +68,12 @@ class Trainer:
             raise ConfigError(f"compile: the model has {n_out} outputs but {len(per_out)} losses were given")
         self._loss_fns = [None if l is None else losses.get(l) for l in per_out]
         self._loss_weights = list(loss_weights) if loss_weights is not None else [1.0] * n_out
-        self._metric_ids = list(metrics or [])
-        for m in self._metric_ids:
-            if isinstance(m, str):
-                metrics_module.get(m)  # an unknown name fails here, before any data is read
+        self._metric_ids = metrics if isinstance(metrics, dict) else list(metrics or [])
+        for ids in (self._metric_ids.values() if isinstance(metrics, dict) else [self._metric_ids]):
+            for m in (ids if isinstance(ids, (list, tuple)) else [ids]):
+                for name in (m if isinstance(m, (list, tuple)) else [m]):
+                    if isinstance(name, str) and name not in metrics_module._STATEFUL:
+                        metrics_module.get(name)  # an unknown name fails here, before any data is read
         self.jit_compile = jit_compile if not run_eagerly else False
         self._metrics_for = None  # resolved from the data's shapes on first use, as Keras does
         self.compiled = True
@@ -85,8 +93,9 @@ class Trainer:
 
     # ---- losses, fusion, metrics -----------------------------------------------------------------
     def _setup_step(self, y_shapes):
-        """Resolve metrics and the fused (logits) losses once per data shape."""
-        from .. import losses, metrics
+        """Resolve the fused (logits) losses and the metrics once per data shape, as Keras builds them."""
+        from .. import losses
+        from ..training.compile_metrics import CompileMetrics
         key = tuple(tuple(s[1:]) for s in y_shapes)
         if self._metrics_for == key:
             return
@@ -98,15 +107,28 @@ class Trainer:
             fused = losses.fused_from_logits(fn, act) if can else None
             self._fused.append(fused)
         self._logits_for = tuple(i for i, f in enumerate(self._fused) if f is not None)
-        prefixes = [""] if len(out_shapes) == 1 else [f"{l.name}_" for l in self._output_layers()]
-        self._metric_fns = []
-        for i, prefix in enumerate(prefixes):
-            for m in self._metric_ids:
-                name, fn = metrics.get(m, loss=self._loss_fns[i], y_true_shape=y_shapes[i],
-                                       y_pred_shape=out_shapes[i])
-                self._metric_fns.append((prefix + name, fn, i))
-        self.metrics_names = ["loss"] + [n for n, _, _ in self._metric_fns]
+        names = [getattr(l, "name", None) or f"output_{i + 1}" for i, l in enumerate(self._output_layers())]
+        self._tracker = CompileMetrics(self._metric_ids, self._loss_fns, names, y_shapes, out_shapes, self._activate)
+        self._eval_tracker = self._tracker.sibling()  # evaluate's own running sums (callbacks evaluate mid-epoch)
         self._metrics_for = key
+
+    def _metrics_config(self):
+        """compile's metrics as saved: their names, in the same structure (objects are passed again on load)."""
+        def names(ms):
+            return [m for m in (ms if isinstance(ms, (list, tuple)) else [ms]) if isinstance(m, str)]
+        spec = self._metric_ids
+        if isinstance(spec, dict):
+            return {k: names(v) for k, v in spec.items()}
+        return [names(m) if isinstance(m, (list, tuple)) else m for m in spec if isinstance(m, (str, list, tuple))]
+
+    @property
+    def metrics_names(self):
+        """As Keras 3: ["loss"], then "compile_metrics" once metrics are built, then each output's loss."""
+        tracker = getattr(self, "_tracker", None)
+        if tracker is None:
+            return ["loss"]
+        return ["loss"] + (["compile_metrics"] if tracker.sums or tracker.objects else []) + \
+            [k for k, _ in tracker.losses]
 
     def _activate(self, outputs):
         """Outputs as the model returns them: the output activation applied to fused logits (for metrics)."""
@@ -115,52 +137,51 @@ class Trainer:
         layers = self._output_layers()
         return [layers[i].activation(o) if i in self._logits_for else o for i, o in enumerate(outputs)]
 
-    def _per_sample_losses(self, ys, outputs):
+    def _output_losses(self, ys, outputs, sample_weight=None):
+        """Per output, its per-sample loss (weighted by sample_weight when given): Tensors of shape (batch,)."""
+        out = []
+        for i, o in enumerate(outputs):
+            v = (self._fused[i] or self._loss_fns[i])(ys[i], o)
+            out.append(v if sample_weight is None else v * sample_weight)
+        return out
+
+    def _per_sample_losses(self, ys, outputs, sample_weight=None):
         """Sum over outputs of loss_weight × per-sample loss (a Tensor of shape (batch,))."""
         total = None
-        for i, o in enumerate(outputs):
-            fn = self._fused[i] or self._loss_fns[i]
-            v = fn(ys[i], o)
-            if self._loss_weights[i] != 1.0:
-                v = v * self._loss_weights[i]
+        for w, v in zip(self._loss_weights, self._output_losses(ys, outputs, sample_weight)):
+            if w != 1.0:
+                v = v * w
             total = v if total is None else total + v
         return total
 
-    def _metric_sums(self, ys, outputs):
-        """Sum over the batch of each metric's per-sample values (floats)."""
-        if not self._metric_fns:
-            return ()
-        with no_grad():
-            preds = self._activate(outputs)
-            sums = []
-            for _, fn, i in self._metric_fns:
-                v = fn(ys[i], preds[i])
-                sums.append(float((v.data if isinstance(v, Tensor) else v).sum()))
-            return sums
-
     # ---- the step ---------------------------------------------------------------------------------
-    def compute_loss_and_outputs(self, xs, ys, training=True):
-        """Forward pass and mean loss on one batch: (scalar loss Tensor, outputs; logits for fused outputs)."""
+    def compute_loss_and_outputs(self, xs, ys, training=True, sample_weight=None):
+        """Forward pass and loss on one batch: (scalar loss Tensor, outputs; logits for fused outputs).
+
+        The loss is Keras's "sum_over_batch_size": sum(w·l) / N over the batch's N samples (w = 1 without
+        sample_weight), each output's loss times its loss_weight, plus sum(model.losses).
+        """
         outputs = self._forward(xs, training=training, logits_for=self._logits_for)
-        if len(outputs) == 1 and self._loss_weights[0] == 1.0:  # one loss: its fused batch mean where it has one
+        if len(outputs) == 1 and self._loss_weights[0] == 1.0 and sample_weight is None:  # its fused batch mean
             loss = (self._fused[0] or self._loss_fns[0]).mean(ys[0], outputs[0])
         else:
-            loss = F.mean(self._per_sample_losses(ys, outputs))
+            loss = F.mean(self._per_sample_losses(ys, outputs, sample_weight))
         for extra in self.losses:  # add_loss, activity and weight regularizers: Keras adds sum(model.losses)
             loss = loss + F.sum(extra)
         return loss, outputs
 
-    def train_step(self, xs, ys):
+    def train_step(self, xs, ys, sample_weight=None):
         """One gradient step on a batch, the only definition of a step: forward, loss, backward, optimizer.apply.
 
-        xs, ys: lists of input and target Tensors. Returns (mean loss, outputs) as Tensors; outputs are what the loss
-        saw (logits where a softmax/sigmoid is fused into it). fit runs it through a compiled wrapper (traced once
-        per batch shape, then replayed; see gradkit.training.compiled) unless compile(jit_compile=False).
+        xs, ys: lists of input and target Tensors; sample_weight: a (batch,) Tensor, passed only when fit has
+        weights. Returns (loss, outputs) as Tensors; outputs are what the loss saw (logits where a softmax/sigmoid
+        is fused into it). fit runs it through a compiled wrapper (traced once per batch shape, then replayed; see
+        gradkit.training.compiled) unless compile(jit_compile=False).
         """
         variables = self._train_vars
         for v in variables:
             v.grad = None
-        loss, outputs = self.compute_loss_and_outputs(xs, ys)
+        loss, outputs = self.compute_loss_and_outputs(xs, ys, sample_weight=sample_weight)
         loss.backward()
         self.optimizer.apply([v.grad for v in variables], variables)
         return loss, outputs
@@ -207,25 +228,31 @@ class Trainer:
         epoch_loss: "mean" (Keras: the running mean of the batch losses during the epoch) or "full" (the loss and
             metrics on the FULL training data with the weights at the epoch's end, as the course reports them).
         validation_split: the LAST fraction of x and y (taken before any shuffling, as Keras does) is held out.
+        sample_weight / class_weight: per-sample weights of the loss, Keras's sum(w·l) / N per batch;
+            validation_data may carry a third element, its sample weights. validation_steps: batches per validation.
         """
         self._require_compiled("fit")
-        if class_weight is not None or sample_weight is not None:
-            raise ConfigError("fit(class_weight=..., sample_weight=...) is not supported")
         if epoch_loss not in EPOCH_LOSSES:
             raise ConfigError(f"fit(epoch_loss={epoch_loss!r}): expected one of {', '.join(EPOCH_LOSSES)}")
         data.check_fit_args(batch_size, epochs, initial_epoch, steps_per_epoch, validation_split, validation_freq,
                             verbose, shuffle)
         data.check_batch_size(validation_batch_size, name="validation_batch_size")
+        if validation_steps is not None:
+            number(validation_steps, "validation_steps", "fit", "[1, inf)", integer=True)
         callbacks = data.check_callbacks(callbacks)
         xs, ys = data.prepare(self, x, y)
-        xs, ys, val = data.validation(self, xs, ys, validation_split, validation_data)
+        weights = data.sample_weights(self, ys, sample_weight, class_weight)
+        if weights is not None:
+            data.check_lengths(xs, [weights], "x and sample_weight")
+        xs, ys, weights, val = data.validation(self, xs, ys, validation_split, validation_data, weights)
         self._setup_step([a.shape for a in ys])
         batch_size = 32 if batch_size is None else batch_size
-        batcher = Batcher(xs, ys, batch_size, sampling or ("shuffle" if shuffle else "sweep"), steps_per_epoch)
+        batcher = Batcher(xs, ys + ([weights] if weights is not None else []), batch_size,
+                          sampling or ("shuffle" if shuffle else "sweep"), steps_per_epoch)
         verbose = 1 if verbose == "auto" else verbose
-        return self._run_epochs(batcher, epochs, initial_epoch, verbose, callbacks, val,
-                                validation_batch_size or batch_size, validation_freq,
-                                (xs, ys) if epoch_loss == "full" else None)
+        run = _Run(epochs, initial_epoch, verbose, val, validation_batch_size or batch_size, validation_freq,
+                   validation_steps, (xs, ys, weights) if epoch_loss == "full" else None, weights is not None)
+        return self._run_epochs(batcher, run, callbacks)
 
     def _make_callbacks(self, callbacks, verbose, epochs, steps):
         from ..training.history import History
@@ -239,58 +266,55 @@ class Trainer:
             cbs.append(ProgbarLogger(verbose))
         return CallbackList(cbs, self, {"verbose": verbose, "epochs": epochs, "steps": steps})
 
-    def _run_epochs(self, batcher, epochs, initial_epoch, verbose, callbacks, val, val_bs, val_freq, full):
-        cbl = self._make_callbacks(callbacks, verbose, epochs, batcher.steps)
+    def _run_epochs(self, batcher, run, callbacks):
+        cbl = self._make_callbacks(callbacks, run.verbose, run.epochs, batcher.steps)
         begin, end = cbl.hook("on_train_batch_begin"), cbl.hook("on_train_batch_end")
         epoch_begin, epoch_end = cbl.hook("on_epoch_begin"), cbl.on_epoch_end
-        self._verbose = verbose
-        step_fn, metric_sums = self._make_train_function(), self._metric_sums
+        self._verbose = run.verbose
+        step_fn, tracker, n_out = self._make_train_function(), self._tracker, self._num_outputs()
         self.stop_training = False
-        names = self.metrics_names
-        n_m = len(names) - 1
         isfinite = math.isfinite
+        logs = {}
         cbl.on_train_begin({})
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for epoch in range(initial_epoch, epochs):
+            for epoch in range(run.initial_epoch, run.epochs):
                 if epoch_begin is not None:
                     epoch_begin(epoch, {})
-                seen, loss_sum, m_sums, bad, step = 0, 0.0, [0.0] * n_m, None, 0
+                tracker.reset()
+                bad, step = None, 0
                 for xb, yb in batcher.epoch():
                     if begin is not None:
                         begin(step, {})
                     yt = [wrap(a) for a in yb]
-                    loss, outputs = step_fn([wrap(a) for a in xb], yt)
+                    sw = yt.pop() if run.weighted else None
+                    loss, outputs = step_fn([wrap(a) for a in xb], yt) if sw is None else \
+                        step_fn([wrap(a) for a in xb], yt, sw)
                     loss_v = float(loss.data)
-                    ms = metric_sums(yt, outputs)
                     k = xb[0].shape[0]
-                    seen += k
-                    loss_sum += loss_v * k
-                    if n_m:
-                        m_sums = [a + b for a, b in zip(m_sums, ms)]
+                    tracker.update(yt, outputs, loss_v * k, k, lambda: self._loss_sums(yt, outputs, sw))
                     if not isfinite(loss_v):
                         bad = (loss_v, step)
                         self.stop_training = True
                     if end is not None:
-                        end(step, _logs(names, loss_sum, m_sums, seen))
+                        end(step, tracker.result())
                     if self.stop_training:
                         break
                     step += 1
-                logs = self._epoch_logs(names, loss_sum, m_sums, seen, full)
-                if val is not None and (epoch + 1) % val_freq == 0:
-                    vlogs = self._evaluate_arrays(val[0], val[1], val_bs)
+                logs = tracker.result() if run.full is None else self._evaluate_arrays(*run.full, _FULL_EVAL_BATCH)
+                if run.val is not None and (epoch + 1) % run.val_freq == 0:
+                    vlogs = self._evaluate_arrays(*run.val, run.val_batch_size, run.val_steps, cbl)
                     logs.update({"val_" + k: v for k, v in vlogs.items()})
                 epoch_end(epoch, logs)
                 if bad is not None:
                     self._warn_diverged(bad, epoch)
                 if self.stop_training:
                     break
-        cbl.on_train_end({})
+        cbl.on_train_end(dict(logs))  # Keras passes the last epoch's logs
         return self.history
 
-    def _epoch_logs(self, names, loss_sum, m_sums, seen, full):
-        if full is not None:
-            return self._evaluate_arrays(full[0], full[1], _FULL_EVAL_BATCH)
-        return _logs(names, loss_sum, m_sums, seen)
+    def _loss_sums(self, ys, outputs, sample_weight=None):
+        """Per output, the sum over the batch of its unweighted-by-loss_weight (sample-weighted) loss: floats."""
+        return [float(F.sum(v).data) for v in self._output_losses(ys, outputs, sample_weight)]
 
     def _warn_diverged(self, bad, epoch):
         lr = self.optimizer.learning_rate
@@ -302,25 +326,27 @@ class Trainer:
     # ---- evaluate / predict ---------------------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, return_dict=False):
-        """Loss (and metrics) on the data: a float with no metrics, else [loss, *metrics]; a dict if return_dict."""
+        """Loss and metrics on the data: a float with no metrics, else [loss, *metrics] in compile order (Keras);
+        a dict sorted by key if return_dict. steps: evaluate only the first ``steps`` batches."""
         self._require_compiled("evaluate")
-        if sample_weight is not None:
-            raise ConfigError("evaluate(sample_weight=...) is not supported")
-        if y is None and isinstance(x, tuple) and len(x) == 2:
-            x, y = x
         data.check_batch_size(batch_size, "evaluate")
         data.check_verbose(verbose, "evaluate")
+        if steps is not None:
+            number(steps, "steps", "evaluate", "[1, inf)", integer=True)
+        verbose = 1 if verbose == "auto" else verbose
+        cbl = CallbackList(data.check_callbacks(callbacks, "evaluate"), self, {"verbose": verbose, "steps": steps})
         xs, ys = data.prepare(self, x, y)
+        weights = data.sample_weights(self, ys, sample_weight)
         self._setup_step([a.shape for a in ys])
         t0 = time.perf_counter()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            logs = self._evaluate_arrays(xs, ys, 32 if batch_size is None else batch_size)
+            logs = self._evaluate_arrays(xs, ys, weights, 32 if batch_size is None else batch_size, steps, cbl)
         if verbose:
             from ..training.progress import format_logs
             print(f"{xs[0].shape[0]} samples - {time.perf_counter() - t0:.0f}s - {format_logs(logs)}")
         if return_dict:
             return logs
-        vals = list(logs.values())
+        vals = self._tracker.ordered(logs)
         return vals[0] if len(vals) == 1 else vals
 
     def loss_function(self, x, y):
@@ -331,38 +357,80 @@ class Trainer:
         self._require_compiled("loss_function")
         xs, ys = data.prepare(self, x, y)
         self._setup_step([a.shape for a in ys])
-        return lambda: self._evaluate_arrays(xs, ys, _FULL_EVAL_BATCH)["loss"]
+        return lambda: self._loss_only(xs, ys, _FULL_EVAL_BATCH)
 
-    def _evaluate_arrays(self, xs, ys, batch_size):
-        """{"loss": mean over samples, "<metric>": mean over samples} without gradients."""
-        n_m = len(self.metrics_names) - 1
-        loss_sum, m_sums, seen = 0.0, [0.0] * n_m, 0
+    def _loss_only(self, xs, ys, batch_size):
+        """The mean loss over the data, touching no metric state (callbacks call it in the middle of an epoch)."""
+        total, seen = 0.0, 0
         with no_grad():
             for batch in inference_batches(xs + ys, batch_size):
                 bx, by = batch[:len(xs)], [wrap(a) for a in batch[len(xs):]]
                 outputs = self._forward(bx, training=False, logits_for=self._logits_for)
-                loss_sum += float(F.sum(self._per_sample_losses(by, outputs)).data)
-                ms = self._metric_sums(by, outputs)
-                for j in range(n_m):
-                    m_sums[j] += ms[j]
+                total += float(F.sum(self._per_sample_losses(by, outputs)).data)
                 seen += bx[0].shape[0]
-        return _logs(self.metrics_names, loss_sum, m_sums, seen)
+        return total / max(seen, 1)
+
+    def _evaluate_arrays(self, xs, ys, weights, batch_size, steps=None, cbl=None):
+        """{"loss": mean over samples, metric keys: values} (sorted) without gradients; ``cbl`` gets Keras's
+        on_test_* hooks (validation in fit, evaluate's callbacks)."""
+        tracker = self._eval_tracker
+        tracker.reset()
+        begin, end = (cbl.hook("on_test_batch_begin"), cbl.hook("on_test_batch_end")) if cbl else (None, None)
+        if cbl is not None:
+            cbl.on_test_begin({})
+        arrays = xs + ys + ([weights] if weights is not None else [])
+        with no_grad():
+            for step, batch in enumerate(inference_batches(arrays, batch_size)):
+                if steps is not None and step >= steps:
+                    break
+                if begin is not None:
+                    begin(step, {})
+                bx, by = batch[:len(xs)], [wrap(a) for a in batch[len(xs):]]
+                sw = by.pop() if weights is not None else None
+                outputs = self._forward(bx, training=False, logits_for=self._logits_for)
+                total = float(F.sum(self._per_sample_losses(by, outputs, sw)).data)
+                tracker.update(by, outputs, total, bx[0].shape[0], lambda: self._loss_sums(by, outputs, sw))
+                if end is not None:
+                    end(step, tracker.result())
+        logs = tracker.result()
+        if cbl is not None:
+            cbl.on_test_end(dict(logs))
+        return logs
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """The model's outputs as NumPy (one array, or a list for several outputs); needs no compile."""
+        """The model's outputs as NumPy (one array, or a list for several outputs); needs no compile.
+
+        steps: predict only the first ``steps`` batches; callbacks get Keras's on_predict_* hooks (the batch end
+        with {"outputs": ...}); verbose prints one summary line.
+        """
         data.check_batch_size(batch_size, "predict")
         data.check_verbose(verbose, "predict")
+        if steps is not None:
+            number(steps, "steps", "predict", "[1, inf)", integer=True)
+        verbose = 1 if verbose == "auto" else verbose
+        cbl = CallbackList(data.check_callbacks(callbacks, "predict"), self, {"verbose": verbose, "steps": steps})
+        begin, end = cbl.hook("on_predict_batch_begin"), cbl.hook("on_predict_batch_end")
         xs = data.prepare_x(self, x)
-        parts = []
+        parts, t0 = [], time.perf_counter()
+        cbl.on_predict_begin({})
         with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for bx in inference_batches(xs, 32 if batch_size is None else batch_size):
+            for step, bx in enumerate(inference_batches(xs, 32 if batch_size is None else batch_size)):
+                if steps is not None and step >= steps:
+                    break
+                if begin is not None:
+                    begin(step, {})
                 parts.append([B.to_numpy(o.data) for o in self._forward(bx, training=False)])
+                if end is not None:
+                    end(step, {"outputs": parts[-1][0] if len(parts[-1]) == 1 else parts[-1]})
+        cbl.on_predict_end({})
         outs = [np.concatenate([p[i] for p in parts]) for i in range(len(parts[0]))]
+        if verbose:
+            print(f"{outs[0].shape[0]} samples - {time.perf_counter() - t0:.0f}s")
         return outs[0] if len(outs) == 1 else outs
 
     def predict_on_batch(self, x):
         """predict on one batch."""
-        return self.predict(x, batch_size="full")
+        return self.predict(x, batch_size="full", verbose=0)
 
     def __call__(self, inputs, training=False):
         """Run the model on arrays/Tensors (eager, differentiable) and return Tensor output(s)."""
@@ -374,9 +442,11 @@ class Trainer:
         return outs[0] if len(outs) == 1 else outs
 
 
-def _logs(names, loss_sum, m_sums, seen):
-    seen = max(seen, 1)
-    logs = {"loss": loss_sum / seen}
-    for name, s in zip(names[1:], m_sums):
-        logs[name] = s / seen
-    return logs
+class _Run:
+    """fit's loop settings, checked: epochs, verbosity, validation (data, batch size, frequency, steps), the
+    full-data epoch loss, whether batches carry sample weights."""
+
+    def __init__(self, epochs, initial_epoch, verbose, val, val_batch_size, val_freq, val_steps, full, weighted):
+        self.epochs, self.initial_epoch, self.verbose = epochs, initial_epoch, verbose
+        self.val, self.val_batch_size, self.val_freq, self.val_steps = val, val_batch_size, val_freq, val_steps
+        self.full, self.weighted = full, weighted

@@ -11,6 +11,7 @@ MODULES = {
     "local-minima": "local_minima",
     "mnist-mlp": "mnist_mlp",
     "imdb": "imdb",
+    "imdb-lstm": "imdb_lstm",
     "reuters": "reuters",
     "boston-kfold": "boston_kfold",
     "mnist-cnn": "mnist_cnn",

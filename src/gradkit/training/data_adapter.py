@@ -227,6 +227,42 @@ def check_lengths(xs, ys, role="x and y"):
                         f"{[a.shape[0] for a in xs]} and y with {[a.shape[0] for a in ys]}")
 
 
+def sample_weights(model, ys, sample_weight=None, class_weight=None, role=""):
+    """One weight per sample (a float array of shape (n,)), or None: sample_weight, or class_weight[label]
+    (labels as Keras reads them: argmax of one-hot rows, else rounded values; classes not listed weigh 1)."""
+    n = ys[0].shape[0]
+    w = None
+    if sample_weight is not None and class_weight is not None:
+        raise ConfigError("fit: pass class_weight or sample_weight, not both (as Keras); fold the class weights "
+                          "into sample_weight")
+    if sample_weight is not None:
+        w = to_float(as_array(sample_weight, f"sample_weight{role}"), f"sample_weight{role}")
+        if w.ndim == 2 and w.shape[1] == 1:
+            w = w[:, 0]
+        if w.shape != (n,):
+            raise DataError(f"sample_weight{role} must hold one weight per sample, shape ({n},), got shape {w.shape}")
+        if bool((w < 0).any()):
+            raise DataError(f"sample_weight{role} must be non-negative, got values down to {float(w.min()):g}")
+    if class_weight is not None:
+        if not isinstance(class_weight, dict):
+            raise ConfigTypeError(f"fit: class_weight must be a dict {{class index: weight}}, got {class_weight!r}")
+        if len(ys) != 1:
+            raise ConfigError(f"fit: class_weight is not supported for a model with {len(ys)} outputs (as Keras); "
+                              "pass sample_weight instead")
+        try:
+            table = {int(k): float(v) for k, v in class_weight.items()}
+        except (TypeError, ValueError):
+            raise ConfigTypeError(f"fit: class_weight must map integer class indices to numbers, got "
+                                  f"{class_weight!r}") from None
+        y = B.to_numpy(ys[0])
+        labels = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] != 1 else np.round(y.reshape(n)).astype(int)
+        cw = np.ones(n, dtype=B.floatx())
+        for k, v in table.items():
+            cw[labels == k] = v
+        w = B.xp.asarray(cw)
+    return w
+
+
 def prepare(model, x, y, role=""):
     """(xs, ys) for fit/evaluate: both prepared and checked; role names the argument in messages."""
     if y is None and isinstance(x, tuple) and len(x) == 2:
@@ -237,20 +273,24 @@ def prepare(model, x, y, role=""):
     return xs, ys
 
 
-def validation(model, xs, ys, split, data):
-    """(train xs, train ys, (val xs, val ys) or None) from validation_data or the LAST fraction of the data (taken
-    before any shuffling, as Keras does)."""
+def validation(model, xs, ys, split, data, weights=None):
+    """(train xs, train ys, train weights, (val xs, val ys, val weights) or None) from validation_data or the LAST
+    fraction of the data (taken before any shuffling, as Keras does)."""
     if data is not None:
         if not isinstance(data, (list, tuple)) or len(data) not in (2, 3):
             got = f"a {type(data).__name__} of {len(data)}" if isinstance(data, (list, tuple)) else \
                 type(data).__name__
             raise DataError(f"validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), "
                             f"got {got}")
-        return xs, ys, prepare(model, data[0], data[1], " of validation_data")
+        vx, vy = prepare(model, data[0], data[1], " of validation_data")
+        vw = sample_weights(model, vy, data[2], role=" of validation_data") if len(data) == 3 else None
+        return xs, ys, weights, (vx, vy, vw)
     if not split:
-        return xs, ys, None
+        return xs, ys, weights, None
     at = int(math.floor(xs[0].shape[0] * (1.0 - split)))
     if at == 0 or at == xs[0].shape[0]:
         raise DataError(f"validation_split={split} of {xs[0].shape[0]} samples leaves no training or no "
                         "validation samples")
-    return [a[:at] for a in xs], [a[:at] for a in ys], ([a[at:] for a in xs], [a[at:] for a in ys])
+    cut = (lambda a, s: None if a is None else a[s])
+    return [a[:at] for a in xs], [a[:at] for a in ys], cut(weights, slice(None, at)), \
+        ([a[at:] for a in xs], [a[at:] for a in ys], cut(weights, slice(at, None)))
