@@ -239,10 +239,7 @@ CASES = {
     "dropout": (lambda L: [L.Dense(8, activation="relu", input_shape=(6,)), L.Dropout(0.5), L.Dense(1)],
                 "rmsprop", "mse", [], _regression),
 }
-KNOWN = {  # reported to the owners: what breaks the rule, and where
-    "embedding-adagrad": "Embedding.call (layers/embedding.py) and nn._check_classes (autograd/nn.py) check "
-                         "ids/labels min and max on the device every step: 4 syncs a step",
-}
+KNOWN = {}  # cases that break the rule, with why (none: ids and labels are checked once per fit, on entry)
 
 
 def _per_step(log, model, x, y):
@@ -342,6 +339,8 @@ NUMPY_OK_IN = {  # file -> numpy names it may use, and why the data there is on 
     "models/trainer.py": ({"asarray", "concatenate"}, "input data is read on the host and uploaded once per fit; "
                           "predict returns NumPy"),
     "optimizers/__init__.py": ({"asarray"}, "optimizer state is saved and loaded as NumPy"),
+    "training/data_adapter.py": ({"asarray", "bool_", "finfo"}, "input data is read on the host, checked and "
+                                 "uploaded once per fit"),
     "training/trajectory.py": ({"empty", "empty_like", "concatenate", "savez", "load"},
                                "recorded trajectories are host-side logs"),
 }

@@ -286,8 +286,6 @@ def _():
 
 # ---- fit / evaluate / predict data (checked once at the boundary) ----------------------------------------
 
-STEP = "issue 11 item 2 (helper `step`) not in main yet"
-
 simple([
     ("fit-length-mismatch", lambda: fit(mlp(), np.ones((20, 4)), np.zeros(19)), ValueError, "20", "19"),
     ("fit-features", lambda: fit(mlp(), np.ones((20, 5)), np.zeros(20)), ValueError, "4 features", "5"),
@@ -372,30 +370,8 @@ STEP_CASES = [
     ("predict-empty", lambda: mlp().predict(np.ones((0, 4)), verbose=0), ValueError, "x", "0 samples"),
     ("predict-emb-id", lambda: emb_model().predict(np.full((2, 5), 12), verbose=0), ValueError, "[0, 10)", "12"),
 ]
-# Cases that still fail in main until `step` lands its checks (each names the missing check).
-STEP_PENDING = {
-    "fit-batch-size-str": "fit: batch_size type check", "fit-batch-size-float": "fit: batch_size type check",
-    "fit-epochs-neg": "fit: epochs range check", "fit-epochs-float": "fit: epochs type check",
-    "fit-epochs-str": "fit: epochs type check", "fit-steps-zero": "fit: steps_per_epoch range check",
-    "fit-val-split-str": "fit: validation_split type check", "fit-empty": "fit: empty-data check",
-    "fit-x-overflow": "fit: float32 overflow named as such",
-    "fit-label-high-compiled": "compiled step: sparse labels checked at the boundary",
-    "fit-label-neg-compiled": "compiled step: sparse labels checked at the boundary",
-    "fit-label-frac": "fit: integer-valued sparse labels", "fit-bce-label-2": "fit: 0/1 labels for binary CE",
-    "fit-mse-label-shape-3": "fit: label shape vs output shape (no broadcast)",
-    "fit-emb-id-high-compiled": "compiled step: Embedding ids checked at the boundary",
-    "fit-emb-id-neg-compiled": "compiled step: Embedding ids checked at the boundary",
-    "fit-emb-id-frac": "fit: integer-valued Embedding ids",
-    "fit-val-data-features": "validation_data named as such", "fit-val-data-label": "validation_data named as such",
-    "fit-val-data-tuple": "validation_data named as such", "fit-val-data-nan": "validation_data named as such",
-    "fit-callbacks-not-list": "fit: callbacks list check", "fit-callbacks-item": "fit: callbacks list check",
-    "compile-metrics-str": "compile: metrics as a bare string", "evaluate-batch-size": "evaluate: batch_size check",
-    "predict-batch-size": "predict: batch_size check", "predict-empty": "predict: empty-data check",
-    "model-wrong-input-count": "fit/predict: the number of inputs given",
-}
 for _c in STEP_CASES:
-    pending = STEP_PENDING.get(_c[0])
-    CASES.append((_c[0], _c[1], _c[2], tuple(_c[3:]), f"{STEP}: {pending}" if pending else None))
+    CASES.append((_c[0], _c[1], _c[2], tuple(_c[3:]), None))
 
 
 # ---- autodiff -----------------------------------------------------------------------------------------

@@ -193,24 +193,32 @@ def test_flat_update_of_all_variables_equals_one_by_one(name):
     for g in grads:
         packed.apply(g, wp)
         alone.apply(g, wa)
-    assert packed._flat is not None and alone._flat is None
+    assert packed._flat_ids is not None and alone._flat_ids is None
     for a, b in zip(wp, wa):
         np.testing.assert_array_equal(a.data, b.data)
     for k, v in packed.get_state().items():
         np.testing.assert_array_equal(v, alone.get_state()[k])
 
 
-def test_updater_equals_apply():
+def test_one_rule_flat_path_calls_update_step_once_per_step():
+    """apply runs the optimizer's one rule: once over the flat buffers, or once per variable when not packed."""
     r = np.random.default_rng(5)
     shapes = [(4, 3), (3,)]
     grads = [[r.standard_normal(s) for s in shapes] for _ in range(3)] + [[None, r.standard_normal(3)]]
-    a, b = optimizers.Adam(0.1), optimizers.Adam(0.1)
+    calls = []
+
+    class Counting(optimizers.Adam):
+        def update_step(self, grad, variable, learning_rate):
+            calls.append(grad.shape)
+            super().update_step(grad, variable, learning_rate)
+
+    a, b = optimizers.Adam(0.1), Counting(0.1)
     wa = [Tensor(np.ones(s), requires_grad=True) for s in shapes]
     wb = [Tensor(np.ones(s), requires_grad=True) for s in shapes]
-    update = b.updater(wb)
     for g in grads:
         a.apply(g, wa)
-        update(g)
+        b.apply(g, wb)
     assert b.iterations == a.iterations == 4
+    assert calls == [(15,), (15,), (15,), (3,)]  # flat over 12 + 3 elements; the last step updates the bias alone
     for x, y in zip(wa, wb):
         np.testing.assert_array_equal(x.data, y.data)

@@ -3,7 +3,7 @@ import os
 
 import numpy as np
 
-from .errors import BackendError, ConfigError
+from .errors import BackendError, ConfigError, DataError
 
 xp = np
 """The active array module; read it as ``backend.xp`` at call time (it changes with set_backend)."""
@@ -124,3 +124,24 @@ def to_numpy(a):
 
 if os.environ.get("GRADKIT_BACKEND"):
     set_backend(os.environ["GRADKIT_BACKEND"].lower())
+
+
+def is_sparse(a):
+    """True for a scipy.sparse matrix (anything with ``tocsr``; a dense ndarray is ruled out first, fast)."""
+    return type(a) is not np.ndarray and hasattr(a, "tocsr")
+
+
+def check_ids(ids, n, what):
+    """DataError unless every value of the array ids is an integer in [0, n) (class labels, Embedding ids).
+
+    One vectorised pass at the data boundary (fit/evaluate/predict, or a direct call on raw data), never per step.
+    """
+    if not ids.size:
+        return
+    if ids.dtype.kind == "f":
+        frac = ids[ids != xp.floor(ids)]
+        if frac.size:
+            raise DataError(f"{what} must be integers in [0, {n}), got non-integer values such as {float(frac[0]):g}")
+    lo, hi = ids.min(), ids.max()
+    if lo < 0 or hi >= n:
+        raise DataError(f"{what} must be integers in [0, {n}), got values from {float(lo):g} to {float(hi):g}")

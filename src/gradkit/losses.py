@@ -93,13 +93,17 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     p = y_pred if isinstance(y_pred, Tensor) else Tensor(y_pred)
     if axis not in (-1, p.ndim - 1):
         raise ConfigError("sparse_categorical_crossentropy supports only axis=-1")
+    if not isinstance(y_true, Tensor):  # raw labels given directly; fit/evaluate check theirs once, on entry
+        labels = B.xp.asarray(y_true)
+        B.check_ids(labels if ignore_class is None else labels[labels != ignore_class], p.shape[-1],
+                    "sparse_categorical_crossentropy: labels")
+        y_true = Tensor(labels)
     if from_logits:
         return nn.sparse_softmax_cross_entropy(p, y_true, ignore_class)
     labels = y_true.data if isinstance(y_true, Tensor) else B.xp.asarray(y_true)
     if labels.size != math.prod(p.shape[:-1]):
         raise ShapeError(f"sparse_categorical_crossentropy: labels of shape {labels.shape} for predictions {p.shape}")
     labels = labels.reshape(p.shape[:-1]).astype(B.xp.intp, copy=False)
-    nn._check_classes(labels, p.shape[-1], ignore_class)
     mask = None
     if ignore_class is not None:
         mask = labels != ignore_class
@@ -271,22 +275,36 @@ def fused_from_logits(loss_fn, activation_name):
     return LossFunction(loss.fn, loss.name, **{**loss.kwargs, "from_logits": True})
 
 
-def check_labels(loss_fn, y_true_shape, y_pred_shape):
-    """Raise DataError when the labels' shape does not suit the loss (e.g. integer labels for categorical CE)."""
+def _fits(t, p):
+    """Whether shape t equals p, None in p matching anything."""
+    return len(t) == len(p) and all(b is None or a == b for a, b in zip(t, p))
+
+
+def check_labels(loss_fn, y_true_shape, y_pred_shape, role="y"):
+    """Raise unless the labels' shape suits the built-in loss and the output (batch dimensions aside): integer labels
+    for categorical cross-entropy, one-hot for sparse, or a shape other than the output's (never a broadcast)."""
     loss = get(loss_fn)
     if not loss.builtin:
         return
-    t, p = tuple(y_true_shape), tuple(y_pred_shape)
-    name = loss.fn.__name__
-    n_classes = p[-1] if p else 1
-    integer_like = len(t) == len(p) - 1 or (len(t) == len(p) and t[-1:] == (1,))
-    if name == "categorical_crossentropy" and n_classes and n_classes > 1 and integer_like:
-        raise DataError(f"categorical_crossentropy needs one-hot labels of shape (n, {n_classes}) but got labels of "
-                        f"shape {t}: use loss='sparse_categorical_crossentropy' for integer labels "
-                        "(or one-hot encode them with gradkit.utils.to_categorical)")
-    if name == "sparse_categorical_crossentropy" and len(t) == len(p) and t[-1:] != (1,) and t[-1:] == p[-1:]:
-        raise DataError(f"sparse_categorical_crossentropy needs integer labels of shape (n,) but got labels of "
-                        f"shape {t} (one-hot?): use loss='categorical_crossentropy' for one-hot labels")
-    if name in ("categorical_crossentropy", "binary_crossentropy", "mean_squared_error",
-                "mean_absolute_error", "huber") and not integer_like and t[1:] != p[1:]:
-        raise ShapeError(f"loss '{loss.name}': labels of shape {t} do not match the model's output shape {p}")
+    t, p = tuple(y_true_shape)[1:], tuple(y_pred_shape)[1:]
+    name, n_classes = loss.fn.__name__, (p[-1] if p else 1)
+    integer_like = _fits(t, p[:-1]) or _fits(t, p[:-1] + (1,))
+    if name == "sparse_categorical_crossentropy":
+        if integer_like:
+            return
+        if _fits(t, p) and n_classes != 1:
+            raise DataError(f"{role}: sparse_categorical_crossentropy needs integer labels of shape (n,) but got "
+                            f"labels of shape {tuple(y_true_shape)} (one-hot?): use loss='categorical_crossentropy' "
+                            "for one-hot labels")
+    elif name == "categorical_crossentropy":
+        if _fits(t, p):
+            return
+        if integer_like and n_classes != 1:
+            raise DataError(f"{role}: categorical_crossentropy needs one-hot labels of shape (n, {n_classes}) but got "
+                            f"labels of shape {tuple(y_true_shape)}: use loss='sparse_categorical_crossentropy' for "
+                            "integer labels (or one-hot encode them with gradkit.utils.to_categorical)")
+    elif _fits(t, p) or (p[-1:] == (1,) and _fits(t, p[:-1])) or _fits(t, p + (1,)):
+        return  # equal, or equal up to a trailing 1 (Keras's squeeze_or_expand_to_same_rank)
+    out = tuple(y_true_shape[:1]) + tuple(y_pred_shape)[1:]  # the output for these samples
+    raise ShapeError(f"{role}: loss '{loss.name}': labels of shape {tuple(y_true_shape)} do not match the model's "
+                     f"output of shape {out}")

@@ -34,5 +34,7 @@ def test_float_ids_and_out_of_range():
     assert e(np.array([[0.0, 3.0]])).shape == (1, 2, 2)
     with pytest.raises(DataError, match=r"\[0, 4\)"):
         e(np.array([[4]]))
-    with pytest.raises(DataError):
-        e(Tensor(np.array([[-1]])))
+    with pytest.raises(DataError, match=r"from -1 to -1"):
+        e(np.array([[-1]]))
+    with pytest.raises(DataError, match="non-integer values such as 1.5"):
+        e(np.array([[1.5]]))

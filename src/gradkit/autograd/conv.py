@@ -7,6 +7,8 @@ row/column at the bottom/right.
 """
 import math
 
+import numpy as np
+
 from .. import backend as B
 from ..errors import ShapeError
 from .tensor import Function, is_grad_enabled, reduce_sum
@@ -62,6 +64,21 @@ def _windows(kernel, out_hw, strides, dilation):
                            slice(j * dw, j * dw + (wo - 1) * sw + 1, sw))
 
 
+def _im2col(xpad, kernel, out_hw, strides, dilation):
+    """The windows of xpad as a new contiguous (N, ho, wo, kh, kw, C) array (row = one output position)."""
+    (kh, kw), (ho, wo), (sh, sw), (dh, dw) = kernel, out_hw, strides, dilation
+    n, c = xpad.shape[0], xpad.shape[3]
+    if B.xp is np:  # one strided copy of a window view: 2.8 ms against 7.6 ms for kh·kw slice copies (conv2)
+        s = xpad.strides
+        view = np.lib.stride_tricks.as_strided(xpad, (n, ho, wo, kh, kw, c),
+                                               (s[0], s[1] * sh, s[2] * sw, s[1] * dh, s[2] * dw, s[3]))
+        return np.ascontiguousarray(view)
+    cols = B.xp.empty((n, ho, wo, kh, kw, c), dtype=xpad.dtype)
+    for (i, j), idx in _windows(kernel, out_hw, strides, dilation):
+        cols[:, :, :, i, j, :] = xpad[idx]
+    return cols
+
+
 class _Windowed(Function):
     """Shared set-up of convolutions and pools: strides, dilation and the padding mode of a 1-D or 2-D op."""
 
@@ -103,10 +120,7 @@ class Conv(_Windowed):
         (ho, wo), self.pads = self._geometry(h, wd, kh, kw)
         xpad = _pad(x4, self.pads)
         self.xpad_shape, self.out_hw = xpad.shape, (ho, wo)
-        cols = B.xp.empty((n, ho, wo, kh, kw, c), dtype=x.dtype)
-        for (i, j), idx in _windows((kh, kw), (ho, wo), self.strides, self.dilation):
-            cols[:, :, :, i, j, :] = xpad[idx]
-        cols = cols.reshape(n * ho * wo, kh * kw * c)
+        cols = _im2col(xpad, (kh, kw), (ho, wo), self.strides, self.dilation).reshape(n * ho * wo, kh * kw * c)
         self.cols = cols if self.keep_cols else None
         y = B.xp.dot(cols, w4.reshape(kh * kw * c, f))
         if b is not None:
@@ -192,16 +206,21 @@ class MaxPool(_Pool):
     def backward(self, gy):
         x, out, xpad = self.saved_inputs[0], self.out, self.xpad
         gy = gy.reshape(out.shape)
-        gpad = B.xp.zeros(xpad.shape, dtype=gy.dtype)
+        (ph, pw), (sh, sw) = self.pool, self.strides
+        tiled = ph == sh and pw == sw and xpad.shape[1:3] == (out.shape[1] * sh, out.shape[2] * sw)
+        gpad = (B.xp.empty if tiled else B.xp.zeros)(xpad.shape, dtype=gy.dtype)
+        taps = list(_windows(self.pool, self.out_hw, self.strides, (1, 1)))
         taken = None
-        for _, idx in _windows(self.pool, self.out_hw, self.strides, (1, 1)):
+        for k, (_, idx) in enumerate(taps):
             hit = xpad[idx] == out
-            if taken is None:
-                taken = hit
+            if taken is not None:
+                B.xp.greater(hit, taken, out=hit)  # hit and not yet taken: the first maximum wins a tie
+            if k < len(taps) - 1:
+                taken = hit.copy() if taken is None else B.xp.logical_or(taken, hit, out=taken)
+            if tiled:  # windows tile the input: each entry is written once, straight into its slice
+                B.xp.multiply(gy, hit, out=gpad[idx])
             else:
-                hit &= ~taken
-                taken |= hit
-            gpad[idx] += gy * hit
+                gpad[idx] += gy * hit
         return self._unpad(gpad, x)
 
 

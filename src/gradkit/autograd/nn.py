@@ -9,21 +9,17 @@ import math
 import numpy as np
 
 from .. import backend as B
-from ..errors import DataError, ShapeError
+from ..backend import is_sparse
+from ..errors import ShapeError
 from .ops import log_softmax_array, stable_sigmoid
 from .shape_ops import ExpandDims
-from .tensor import Function, reduce_sum
+from .tensor import Function, Tensor, reduce_sum
 from .tensor import as_tensor as _t
 
 
 def _wants(fn, i):
     """Whether input i of fn needs a gradient."""
     return fn.inputs[i]._requires_grad
-
-
-def is_sparse(a):
-    """True for a scipy.sparse matrix (anything with ``tocsr``)."""
-    return type(a) is not np.ndarray and hasattr(a, "tocsr")
 
 
 class Cast(Function):
@@ -186,22 +182,20 @@ class SparseSoftmaxCrossEntropy(Function):
 
 
 def sparse_softmax_cross_entropy(logits, labels, ignore_class=None):
-    """Per-sample cross-entropy from logits and integer class labels, fused (labels (n,) or (n,1))."""
-    logits, labels = _t(logits), _t(labels)
+    """Per-sample cross-entropy from logits and integer class labels, fused (labels (n,) or (n,1)).
+
+    Raw labels (not a Tensor: a direct call) are checked to be classes in [0, C); a model checks its data on entry.
+    """
+    logits = _t(logits)
+    if not isinstance(labels, Tensor):
+        raw = B.xp.asarray(labels)
+        B.check_ids(raw if ignore_class is None else raw[raw != ignore_class], logits.shape[-1],
+                    "sparse cross-entropy: labels")
+    labels = _t(labels)
     if labels.size != math.prod(logits.shape[:-1]):
         raise ShapeError(f"sparse cross-entropy: {labels.size} labels (shape {labels.shape}) for "
                          f"{math.prod(logits.shape[:-1])} samples (logits shape {logits.shape})")
-    _check_classes(labels.data, logits.shape[-1], ignore_class)
     return SparseSoftmaxCrossEntropy(ignore_class)(logits, labels)
-
-
-def _check_classes(labels, n_classes, ignore_class):
-    """DataError unless every label (other than ignore_class) is a class index in [0, n_classes)."""
-    if ignore_class is not None:
-        labels = labels[labels != ignore_class]
-    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
-        raise DataError(f"sparse cross-entropy: labels must be class indices in [0, {n_classes}), got values "
-                        f"from {labels.min()} to {labels.max()}")
 
 
 def _labels_like(y, z):

@@ -7,7 +7,7 @@ from .. import backend as B
 from ..errors import DTypeError, GradientError, GradkitError, ShapeError
 
 _grad_enabled = True
-_tape = None  # a list while a step is being traced (see training/compiled.py)
+_observer = None  # told of every op call and backward pass while set (see observe())
 
 
 @contextlib.contextmanager
@@ -201,6 +201,8 @@ class Tensor:
             if grad.shape != self.data.shape:
                 raise ShapeError(f"backward(grad): grad has shape {grad.shape}, output has shape {self.data.shape}")
         backprop(self, grad)
+        if _observer is not None:
+            _observer.backward_done(self, grad)
 
     # ---- Python operators and method forms of the ops (F: functions.py, bound at the bottom) ----
     __add__ = lambda a, b: F.add(a, b)  # noqa: E731
@@ -292,14 +294,20 @@ def topological_order(root):
 
 
 @contextlib.contextmanager
-def tracing(tape):
-    """Record every Function call as (function, input tensors, output tensor) into ``tape``."""
-    global _tape
-    prev, _tape = _tape, tape
+def observe(observer):
+    """Inside this block autograd reports to ``observer``: ``function_called(fn, input_tensors, output)`` after every
+    op and ``backward_done(root, grad)`` after every backward pass (a tracer or profiler hooks in here)."""
+    global _observer
+    prev, _observer = _observer, observer
     try:
-        yield tape
+        yield observer
     finally:
-        _tape = prev
+        _observer = prev
+
+
+def observer():
+    """The object installed by ``observe`` (None outside it); code above autograd may report to it too."""
+    return _observer
 
 
 def backprop(root, grad):
@@ -354,8 +362,8 @@ class Function:
                     self.out_id = id(out)  # an id, not the tensor: no reference cycle
                     self.saved_inputs = arrays
                     break
-        if _tape is not None:
-            _tape.append((self, tensors, out))
+        if _observer is not None:
+            _observer.function_called(self, tensors, out)
         return out
 
     def forward(self, *xs):

@@ -9,7 +9,7 @@ from .convolutional import Conv1D, Conv2D
 from .ops_layer import OpLayer
 from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
                       GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
-from .preprocessing import Rescaling
+from .preprocessing import RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling
 from .reshaping import Reshape, ZeroPadding2D
 
 __all__ = ["Layer", "KerasTensor", "Dense", "Activation", "Dropout", "Flatten", "Input", "InputLayer",
@@ -17,4 +17,4 @@ __all__ = ["Layer", "KerasTensor", "Dense", "Activation", "Dropout", "Flatten", 
            "Maximum", "Minimum", "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate",
            "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
-           "ZeroPadding2D", "Reshape", "Rescaling"]
+           "ZeroPadding2D", "Reshape", "Rescaling", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation"]

@@ -12,45 +12,16 @@ import numpy as np
 
 from .. import backend as B
 from ..autograd import Tensor, no_grad
+from ..autograd.tensor import wrap
 from ..autograd import functions as F
-from ..errors import ConfigError, DataError, ShapeError, TrainingError
-from ..training.batching import SAMPLINGS, Batcher, inference_batches, is_sparse
+from ..errors import ConfigError, ConfigTypeError, DataError, ShapeError, TrainingError
+from ..backend import is_sparse
+from ..training import data_adapter as data
+from ..training.batching import Batcher, inference_batches
+from ..training.callbacks import CallbackList
 
 _FULL_EVAL_BATCH = 8192  # batch of the full-data pass (epoch_loss="full"): one pass on the course's data
 EPOCH_LOSSES = ("mean", "full")
-
-
-def _overrides(cb, hook):
-    """Whether a callback overrides a (per-batch) hook; fit skips calling hooks nobody implements."""
-    from ..training.callbacks import Callback
-    return getattr(type(cb), hook, None) not in (None, getattr(Callback, hook))
-
-
-class CallbackList:
-    """Calls a hook on every callback in order (user callbacks, then History, then the progress bar)."""
-
-    def __init__(self, callbacks, model, params):
-        self.callbacks = list(callbacks)
-        for cb in self.callbacks:
-            cb.set_model(model)
-            cb.set_params(params)
-
-    def hook(self, name):
-        """One callable running ``name`` on the callbacks that implement it (None when none does)."""
-        fns = [getattr(cb, name) for cb in self.callbacks if _overrides(cb, name)]
-        if not fns:
-            return None
-        if len(fns) == 1:
-            return fns[0]
-
-        def call(*args):
-            for fn in fns:
-                fn(*args)
-        return call
-
-    def __getattr__(self, name):
-        fn = self.hook(name)
-        return fn if fn is not None else (lambda *args: None)
 
 
 class Trainer:
@@ -75,6 +46,10 @@ class Trainer:
         (True warns when it does not).
         """
         from .. import losses, optimizers
+        from .. import metrics as metrics_module
+        if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
+            raise ConfigTypeError(f"compile: metrics must be a list, tuple or dict (as Keras), got {metrics!r}: "
+                              f"write metrics=[{metrics!r}]")
         if weighted_metrics:
             raise ConfigError("compile(weighted_metrics=...) is not supported (fit has no sample weights)")
         self.optimizer = optimizers.get(optimizer)
@@ -88,6 +63,9 @@ class Trainer:
         self._loss_fns = [None if l is None else losses.get(l) for l in per_out]
         self._loss_weights = list(loss_weights) if loss_weights is not None else [1.0] * n_out
         self._metric_ids = list(metrics or [])
+        for m in self._metric_ids:
+            if isinstance(m, str):
+                metrics_module.get(m)  # an unknown name fails here, before any data is read
         self.jit_compile = jit_compile if not run_eagerly else False
         self._metrics_for = None  # resolved from the data's shapes on first use, as Keras does
         self.compiled = True
@@ -115,7 +93,6 @@ class Trainer:
         out_shapes = self.output_shapes
         self._fused = []
         for i, (fn, layer) in enumerate(zip(self._loss_fns, self._output_layers())):
-            losses.check_labels(fn, y_shapes[i], out_shapes[i])
             act = getattr(getattr(layer, "activation", None), "__name__", None)
             can = hasattr(layer, "preactivation") and self._logits_ok(i)
             fused = losses.fused_from_logits(fn, act) if can else None
@@ -174,21 +151,22 @@ class Trainer:
         return loss, outputs
 
     def train_step(self, xs, ys):
-        """One gradient step on a batch: forward, mean loss, backward, optimizer.apply.
+        """One gradient step on a batch, the only definition of a step: forward, loss, backward, optimizer.apply.
 
-        Returns (batch mean loss as a float, per-metric sums over the batch).
+        xs, ys: lists of input and target Tensors. Returns (mean loss, outputs) as Tensors; outputs are what the loss
+        saw (logits where a softmax/sigmoid is fused into it). fit runs it through a compiled wrapper (traced once
+        per batch shape, then replayed; see gradkit.training.compiled) unless compile(jit_compile=False).
         """
         variables = self._train_vars
         for v in variables:
             v.grad = None
         loss, outputs = self.compute_loss_and_outputs(xs, ys)
         loss.backward()
-        pairs = [(v.grad, v) for v in variables if v.grad is not None]
-        self.optimizer.apply([g for g, _ in pairs], [v for _, v in pairs])
-        return float(loss.data), self._metric_sums(ys, outputs)
+        self.optimizer.apply([v.grad for v in variables], variables)
+        return loss, outputs
 
     def _make_train_function(self):
-        """The per-step callable fit runs: a compiled step where one exists and jit_compile allows, else train_step."""
+        """The per-step callable fit runs: train_step wrapped by a compiled step unless jit_compile is False."""
         self._train_vars = list(self.trainable_weights)
         self._compiled_step = None
         if self.jit_compile is not False:
@@ -198,112 +176,21 @@ class Trainer:
         return self.train_step
 
     def _make_compiled_train_function(self):
-        """A traced, replayed step with train_step's signature and results (see gradkit.training.compiled).
+        """``self.train_step`` (the user's override included) traced per batch shape and replayed; where the replay
+        cannot repeat the step (checked bit for bit on each shape's second batch) it runs eagerly for good, saying
+        so once (a warning under jit_compile=True, a line at verbose >= 1 under "auto")."""
+        from ..training.compiled import CompiledStep
 
-        The first batch of each shape is traced, the second runs eagerly with the replay checked bit for bit
-        beside it, later ones replay; if a check fails (the model does something the trace cannot repeat)
-        the step falls back to eager for the rest of fit, so the numbers are always train_step's.
-        """
-        from ..autograd.tensor import wrap
-        from ..training.compiled import TrainStep
-        n_x, with_outputs = self._num_inputs(), bool(self._metric_fns)
-
-        def loss_and_outputs(*tensors):
-            loss, outputs = self.compute_loss_and_outputs(list(tensors[:n_x]), list(tensors[n_x:]))
-            return (loss, *outputs) if with_outputs else (loss,)
-
-        def fell_back():
+        def fell_back(reason):
+            msg = f"model '{self.name}': the compiled training step falls back to eager: {reason}"
             if self.jit_compile is True:
-                warnings.warn("compile(jit_compile=True): the training step does something a traced replay cannot "
-                              "repeat (e.g. Python-side randomness or data-dependent indexing); fit runs it eagerly",
-                              RuntimeWarning, stacklevel=2)
+                warnings.warn(f"compile(jit_compile=True): {msg}; fit runs it eagerly", RuntimeWarning, stacklevel=2)
+            elif getattr(self, "_verbose", 0):
+                print(msg)
 
-        state = [w.data for w in self.non_trainable_weights]
-        step = TrainStep(loss_and_outputs, self._train_vars, self.optimizer, state=state, on_fallback=fell_back)
+        step = CompiledStep(self.train_step, state=lambda: [w.data for w in self.weights], on_fallback=fell_back)
         self._compiled_step = step
-        metric_sums = self._metric_sums
-
-        def train_function(xs, ys):
-            loss, outputs = step((*xs, *ys))
-            return float(loss), (metric_sums(ys, [wrap(o) for o in outputs]) if with_outputs else ())
-        return train_function
-
-    # ---- data preparation -------------------------------------------------------------------------
-    def _prepare_x(self, x):
-        """Inputs as a list of arrays (floatx, or integers for an Embedding), each checked for NaN/inf once."""
-        n_in = self._num_inputs()
-        if isinstance(x, dict):
-            names = self.input_names
-            missing = [k for k in names if k not in x]
-            if missing:
-                raise DataError(f"x is missing input(s) {missing}; the model's inputs are {names}")
-            items = [x[k] for k in names]
-        elif n_in > 1:
-            if not isinstance(x, (list, tuple)) or len(x) != n_in:
-                raise DataError(f"the model has {n_in} inputs; pass x as a list of {n_in} arrays")
-            items = list(x)
-        else:
-            items = [x[0] if isinstance(x, (list, tuple)) and len(x) == 1 and hasattr(x[0], "shape") else x]
-        consumers = self._input_consumers()
-        return [self._to_input_array(a, c, "x") for a, c in zip(items, consumers)]
-
-    def _to_input_array(self, a, consumer, role):
-        if a is None:
-            raise DataError(f"{role} is None")
-        if is_sparse(a):
-            a = a.tocsr()
-            if a.dtype != np.dtype(B.floatx()):
-                a = a.astype(B.floatx())
-            _check_finite(a.data, role)
-            return a
-        a = _as_array(a, role)
-        if a.dtype.kind in "iu" and type(consumer).__name__ == "Embedding":
-            return a
-        a = a.astype(B.floatx(), copy=False)
-        _check_finite(a, role)
-        if a.ndim == 1:
-            a = a[:, None]  # one feature per sample (Keras 2's expand_1d)
-        return a
-
-    def _prepare_y(self, y):
-        """Targets as a list of arrays, one per output: floatx, or integers for sparse cross-entropy."""
-        if y is None:
-            raise DataError("no targets: pass y (the labels or values to learn) beside x")
-        n_out = self._num_outputs()
-        if isinstance(y, dict):
-            items = [y[l.name] for l in self._output_layers()]
-        elif n_out > 1:
-            if not isinstance(y, (list, tuple)) or len(y) != n_out:
-                raise DataError(f"the model has {n_out} outputs; pass y as a list of {n_out} arrays")
-            items = list(y)
-        else:
-            items = [y]
-        out = []
-        for i, a in enumerate(items):
-            a = _as_array(a, "y")
-            sparse_loss = self.compiled and "sparse" in getattr(self._loss_fns[i], "name", "")
-            if not (sparse_loss and a.dtype.kind in "iu"):
-                a = a.astype(B.floatx(), copy=False)
-                _check_finite(a, "y")
-            out.append(a)
-        return out
-
-    def _check_inputs(self, xs):
-        """Build the model from the data if needed; then name the layer when the data does not fit."""
-        self._ensure_built([tuple(a.shape) for a in xs])
-        for a, layer, want in zip(xs, self._input_consumers(), self.input_shapes):
-            got = tuple(a.shape)
-            if len(got) != len(want) or any(w is not None and w != g for w, g in zip(want[1:], got[1:])):
-                feats = f"{want[-1]} features, got {got[-1]}" if len(got) == len(want) == 2 else \
-                    f"inputs of shape {want}, got {(None,) + got[1:]}"
-                raise ShapeError(f"layer '{layer.name}' expects {feats} (x has shape {got})")
-
-    @staticmethod
-    def _check_lengths(xs, ys):
-        lens = {a.shape[0] for a in xs} | {a.shape[0] for a in ys}
-        if len(lens) > 1:
-            raise DataError(f"x and y must have the same number of samples; got x with "
-                            f"{[a.shape[0] for a in xs]} and y with {[a.shape[0] for a in ys]}")
+        return step
 
     # ---- fit ----------------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
@@ -326,42 +213,19 @@ class Trainer:
             raise ConfigError("fit(class_weight=..., sample_weight=...) is not supported")
         if epoch_loss not in EPOCH_LOSSES:
             raise ConfigError(f"fit(epoch_loss={epoch_loss!r}): expected one of {', '.join(EPOCH_LOSSES)}")
-        sampling = sampling or ("shuffle" if shuffle else "sweep")
-        if sampling not in SAMPLINGS:
-            raise ConfigError(f"fit(sampling={sampling!r}) is unknown; expected one of {', '.join(SAMPLINGS)}")
-        if y is None and isinstance(x, tuple) and len(x) == 2:
-            x, y = x
-        xs, ys = self._prepare_x(x), self._prepare_y(y)
-        self._check_lengths(xs, ys)
-        self._check_inputs(xs)
-        val = self._validation(xs, ys, validation_split, validation_data)
-        if validation_split and validation_data is None:
-            xs, ys, val = val
+        data.check_fit_args(batch_size, epochs, initial_epoch, steps_per_epoch, validation_split, validation_freq,
+                            verbose, shuffle)
+        data.check_batch_size(validation_batch_size, name="validation_batch_size")
+        callbacks = data.check_callbacks(callbacks)
+        xs, ys = data.prepare(self, x, y)
+        xs, ys, val = data.validation(self, xs, ys, validation_split, validation_data)
         self._setup_step([a.shape for a in ys])
         batch_size = 32 if batch_size is None else batch_size
-        batcher = Batcher(xs, ys, batch_size, sampling, steps_per_epoch)
+        batcher = Batcher(xs, ys, batch_size, sampling or ("shuffle" if shuffle else "sweep"), steps_per_epoch)
         verbose = 1 if verbose == "auto" else verbose
-        history = self._run_epochs(batcher, epochs, initial_epoch, verbose, callbacks, val,
-                                   validation_batch_size or batch_size, validation_freq,
-                                   (xs, ys) if epoch_loss == "full" else None)
-        return history
-
-    def _validation(self, xs, ys, split, data):
-        if data is not None:
-            if not isinstance(data, (list, tuple)) or len(data) not in (2, 3):
-                raise DataError("validation_data must be a tuple (x_val, y_val)")
-            vx, vy = self._prepare_x(data[0]), self._prepare_y(data[1])
-            self._check_lengths(vx, vy)
-            self._check_inputs(vx)
-            return vx, vy
-        if not split:
-            return None
-        if not 0 < split < 1:
-            raise ConfigError(f"validation_split must be in (0, 1), got {split}")
-        at = int(math.floor(xs[0].shape[0] * (1.0 - split)))
-        if at == 0 or at == xs[0].shape[0]:
-            raise DataError(f"validation_split={split} leaves no training or no validation samples")
-        return [a[:at] for a in xs], [a[:at] for a in ys], ([a[at:] for a in xs], [a[at:] for a in ys])
+        return self._run_epochs(batcher, epochs, initial_epoch, verbose, callbacks, val,
+                                validation_batch_size or batch_size, validation_freq,
+                                (xs, ys) if epoch_loss == "full" else None)
 
     def _make_callbacks(self, callbacks, verbose, epochs, steps):
         from ..training.history import History
@@ -379,7 +243,8 @@ class Trainer:
         cbl = self._make_callbacks(callbacks, verbose, epochs, batcher.steps)
         begin, end = cbl.hook("on_train_batch_begin"), cbl.hook("on_train_batch_end")
         epoch_begin, epoch_end = cbl.hook("on_epoch_begin"), cbl.on_epoch_end
-        step_fn = self._make_train_function()
+        self._verbose = verbose
+        step_fn, metric_sums = self._make_train_function(), self._metric_sums
         self.stop_training = False
         names = self.metrics_names
         n_m = len(names) - 1
@@ -393,7 +258,10 @@ class Trainer:
                 for xb, yb in batcher.epoch():
                     if begin is not None:
                         begin(step, {})
-                    loss_v, ms = step_fn(xb, yb)
+                    yt = [wrap(a) for a in yb]
+                    loss, outputs = step_fn([wrap(a) for a in xb], yt)
+                    loss_v = float(loss.data)
+                    ms = metric_sums(yt, outputs)
                     k = xb[0].shape[0]
                     seen += k
                     loss_sum += loss_v * k
@@ -440,9 +308,9 @@ class Trainer:
             raise ConfigError("evaluate(sample_weight=...) is not supported")
         if y is None and isinstance(x, tuple) and len(x) == 2:
             x, y = x
-        xs, ys = self._prepare_x(x), self._prepare_y(y)
-        self._check_lengths(xs, ys)
-        self._check_inputs(xs)
+        data.check_batch_size(batch_size, "evaluate")
+        data.check_verbose(verbose, "evaluate")
+        xs, ys = data.prepare(self, x, y)
         self._setup_step([a.shape for a in ys])
         t0 = time.perf_counter()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -461,9 +329,7 @@ class Trainer:
         For recording the full-data loss after every step cheaply (trajectories, the course's curves).
         """
         self._require_compiled("loss_function")
-        xs, ys = self._prepare_x(x), self._prepare_y(y)
-        self._check_lengths(xs, ys)
-        self._check_inputs(xs)
+        xs, ys = data.prepare(self, x, y)
         self._setup_step([a.shape for a in ys])
         return lambda: self._evaluate_arrays(xs, ys, _FULL_EVAL_BATCH)["loss"]
 
@@ -473,7 +339,7 @@ class Trainer:
         loss_sum, m_sums, seen = 0.0, [0.0] * n_m, 0
         with no_grad():
             for batch in inference_batches(xs + ys, batch_size):
-                bx, by = batch[:len(xs)], batch[len(xs):]
+                bx, by = batch[:len(xs)], [wrap(a) for a in batch[len(xs):]]
                 outputs = self._forward(bx, training=False, logits_for=self._logits_for)
                 loss_sum += float(F.sum(self._per_sample_losses(by, outputs)).data)
                 ms = self._metric_sums(by, outputs)
@@ -484,8 +350,9 @@ class Trainer:
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs as NumPy (one array, or a list for several outputs); needs no compile."""
-        xs = self._prepare_x(x)
-        self._check_inputs(xs)
+        data.check_batch_size(batch_size, "predict")
+        data.check_verbose(verbose, "predict")
+        xs = data.prepare_x(self, x)
         parts = []
         with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for bx in inference_batches(xs, 32 if batch_size is None else batch_size):
@@ -500,7 +367,7 @@ class Trainer:
     def __call__(self, inputs, training=False):
         """Run the model on arrays/Tensors (eager, differentiable) and return Tensor output(s)."""
         xs = list(inputs) if isinstance(inputs, (list, tuple)) and self._num_inputs() > 1 else [inputs]
-        xs = [a if isinstance(a, Tensor) or is_sparse(a) else self._to_input_array(a, c, "x")
+        xs = [a if isinstance(a, Tensor) or is_sparse(a) else data.to_input_array(a, c, "x")
               for a, c in zip(xs, self._input_consumers())]
         self._ensure_built([tuple(a.shape) for a in xs])
         outs = self._forward(xs, training=training)
@@ -513,31 +380,3 @@ def _logs(names, loss_sum, m_sums, seen):
     for name, s in zip(names[1:], m_sums):
         logs[name] = s / seen
     return logs
-
-
-def _as_array(a, role):
-    """A NumPy array from an array, list, Tensor or DataFrame; a DataError for non-numeric data."""
-    if isinstance(a, Tensor):
-        a = a.numpy()
-    elif hasattr(a, "to_numpy"):
-        a = a.to_numpy()
-    try:
-        a = np.asarray(a) if B.xp is np or not hasattr(a, "__cuda_array_interface__") else a
-    except (ValueError, TypeError) as e:
-        raise DataError(f"{role} could not be read as one numeric array ({e}); ragged lists need padding "
-                        "(gradkit.preprocessing.pad_sequences)") from e
-    if a.dtype.kind not in "biuf":
-        raise DataError(f"{role} must be numeric, got an array of dtype {a.dtype}")
-    if a.ndim == 0:
-        raise DataError(f"{role} must be an array of samples, got a scalar")
-    if a.dtype.kind == "b":
-        a = a.astype(B.floatx())
-    return B.xp.asarray(a)
-
-
-def _check_finite(a, role):
-    if a.dtype.kind != "f" or math.isfinite(float(B.xp.sum(a))):
-        return  # a finite sum means no NaN/inf: no boolean copy of the data (peak memory); overflow checks exactly
-    if not bool(B.xp.isfinite(a).all()):
-        bad = int((~B.xp.isfinite(a)).sum())
-        raise DataError(f"{role} contains {bad} NaN or inf value(s); clean or impute them before training")

@@ -10,6 +10,7 @@ import numpy as np
 from .. import backend as B
 from ..arguments import flag, number, optional_number
 from ..autograd import Tensor
+from ..autograd.tensor import observer
 from ..errors import ConfigError, ShapeError
 from . import schedules
 from .schedules import LearningRateSchedule
@@ -54,7 +55,7 @@ class Optimizer:
     """
 
     slot_names = ()
-    flat = True  # the rule is w ← w − delta with delta elementwise in (g, state): see _pack
+    flat = True  # the rule is elementwise in (w, g, state): it may run once on all variables laid flat (see _pack)
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name=None, **kwargs):
@@ -73,7 +74,7 @@ class Optimizer:
         self.name = name or type(self).__name__.lower()
         self.iterations = 0
         self._variables, self._index, self._slots, self._pending = [], {}, [], {}
-        self._flat = self._flat_ids = None
+        self._flat_ids = self._flat_weights = self._flat_grad = self._flat_views = None
 
     # ---- learning rate ------------------------------------------------------------------------
     @property
@@ -110,28 +111,34 @@ class Optimizer:
             self._pack()
 
     def _pack(self):
-        """Lay every variable's state end to end in one flat array per slot; each variable's slots become views.
+        """Lay the variables end to end in one flat weight array, and their state in one flat array per slot; each
+        variable's array and slots become views of them.
 
-        Then one step is a few array calls over all variables at once (``_delta`` on the flat arrays) instead
-        of the same calls per variable, the gain on small models. Elementwise, so the numbers are the same.
+        Then ``apply`` runs ``update_step`` once on the flat arrays instead of once per variable, the gain on small
+        models (as PyTorch's multi-tensor / flat-parameter optimizers): measured ~15 µs a step less on Boston's
+        Dense(1) with Adam. The rule is elementwise, so the numbers are the same.
         """
-        self._flat = self._flat_ids = None
+        self._flat_ids = self._flat_weights = self._flat_grad = self._flat_views = None
         datas = [_raw(v) for v in self._variables]
-        if not self.flat or len({d.dtype for d in datas}) != 1 or sum(d.size for d in datas) > FLAT_MAX_SIZE:
+        if not self.flat or not all(isinstance(v, Tensor) for v in self._variables) or \
+                len({d.dtype for d in datas}) != 1 or sum(d.size for d in datas) > FLAT_MAX_SIZE:
             return
         total, flat = sum(d.size for d in datas), {}
-        for name in self.slot_names + ("_tmp", "_grad"):
+        for name in self.slot_names + ("_tmp", "_weights"):
             buf, views, off = B.xp.empty(total, dtype=datas[0].dtype), [], 0
             for slots, d in zip(self._slots, datas):
                 view = buf[off:off + d.size].reshape(d.shape)
                 off += d.size
-                if name in slots:
-                    view[...] = slots[name]
+                view[...] = d if name == "_weights" else slots[name]
+                if name != "_weights":
                     slots[name] = view
                 views.append(view)
-            flat[name] = (buf, views)
-        self._flat = flat
-        self._flat_state = {name: buf for name, (buf, _) in flat.items()}
+            flat[name] = buf
+        self._flat_weights, self._flat_views = flat.pop("_weights"), views
+        for v, view in zip(self._variables, views):
+            v.data = view
+        self._flat_grad = B.xp.empty(total, dtype=datas[0].dtype)
+        self._flat_state = flat
         self._flat_ids = [id(v) for v in self._variables]
 
     def _init_slot(self, name, data):
@@ -145,7 +152,10 @@ class Optimizer:
         dst[...] = src
 
     def slots(self, variable):
-        """The state arrays of one variable (a dict, e.g. {"momentum": m, "velocity": v})."""
+        """The state arrays of one variable (a dict, e.g. {"momentum": m, "velocity": v}); of all of them for the
+        flat weight buffer (see _pack)."""
+        if variable is self._flat_weights and variable is not None:
+            return self._flat_state
         return self._slots[self._index[id(variable)]]
 
     @property
@@ -184,65 +194,55 @@ class Optimizer:
 
     # ---- applying gradients ---------------------------------------------------------------------
     def apply(self, grads, variables):
-        """Update each variable (Tensor or array, in place) from its gradient; None gradients are skipped."""
-        pairs = [(_raw(g), v) for g, v in zip(grads, variables) if g is not None]
-        if not pairs:
-            return
-        ids = [id(v) for _, v in pairs]
+        """Update each variable (Tensor or array, in place) from its gradient; None gradients are skipped.
+
+        Clips, applies weight decay, then runs ``update_step``: once on the flat buffers when every variable is
+        packed (see ``_pack``), else once per variable.
+        """
+        obs = observer()
+        if obs is not None and hasattr(obs, "optimizer_applied"):  # autograd's observer, e.g. a tracing step
+            grads, variables = list(grads), list(variables)
+            obs.optimizer_applied(self, grads, variables)
+        grads = [_raw(g) for g in grads]
+        if any(g is None for g in grads):
+            pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
+            grads, variables = [g for g, _ in pairs], [v for _, v in pairs]
+            if not pairs:
+                return
+        ids = [id(v) for v in variables]
         if ids != self._flat_ids:  # otherwise all are known already
-            self.build([v for _, v in pairs])
+            self.build(variables)
         lr = self.learning_rate
-        grads = self._clip([g for g, _ in pairs])
+        if self._clipping():
+            grads = self._clip(grads)
         if self.weight_decay:
-            for _, v in pairs:
-                w, tmp = _raw(v), self.slots(v)["_tmp"]
-                B.xp.multiply(w, self.weight_decay * lr, out=tmp)
-                w -= tmp
-        if ids == self._flat_ids:
-            self._apply_flat(grads, [_raw(v) for _, v in pairs], lr)
+            self._decay(variables, lr)
+        if ids == self._flat_ids and self._still_packed(variables):
+            B.xp.concatenate(grads, axis=None, out=self._flat_grad)
+            self.update_step(self._flat_grad, self._flat_weights, lr)
         else:
-            for g, (_, v) in zip(grads, pairs):
+            for g, v in zip(grads, variables):
                 self.update_step(g, v, lr)
         self.iterations += 1
-        _constrain([v for _, v in pairs])
+        _constrain(variables)
 
-    def updater(self, variables):
-        """``update(grads)``: apply() for this fixed list of variables and raw gradient arrays, lean for fit's loop."""
-        variables = list(variables)
-        ids = [id(v) for v in variables]
-        states = []
-        tensors = all(isinstance(v, Tensor) for v in variables)
-
-        general = bool(self.weight_decay) or self._clipping()  # fixed for a fit: checked once
-        constrained = [v for v in variables if getattr(v, "constraint", None) is not None]
-
-        def update(grads):
-            if general or not states or type(None) in map(type, grads):  # a None grad
-                self.apply(grads, variables)
-                if all(i in self._index for i in ids):
-                    states[:] = [self.slots(v) for v in variables]
-                return
-            lr = self._learning_rate if type(self._learning_rate) is float else self.learning_rate
-            weights = [v.data for v in variables] if tensors else [_raw(v) for v in variables]
-            if self._flat_ids == ids:
-                self._apply_flat(grads, weights, lr)
-            else:
-                for g, w, s in zip(grads, weights, states):
-                    self._update(g, w, s, lr)
-            self.iterations += 1
-            if constrained:
-                _constrain(constrained)
-        return update
+    def _decay(self, variables, lr):
+        """Keras's decoupled weight decay: w ← w − w·wd·lr."""
+        for v in variables:
+            w, tmp = _raw(v), self.slots(v)["_tmp"]
+            B.xp.multiply(w, self.weight_decay * lr, out=tmp)
+            w -= tmp
 
     def _clipping(self):
         return not (self.global_clipnorm is None and self.clipnorm is None and self.clipvalue is None)
 
-    def _apply_flat(self, grads, weights, lr):
-        """All variables' update at once on the flat state (see _pack); only ``w -= delta`` is per variable."""
-        B.xp.concatenate(grads, axis=None, out=self._flat["_grad"][0])
-        delta = self._flat[self._delta(self._flat["_grad"][0], self._flat_state, lr)][1]
-        for w, d in zip(weights, delta):
-            w -= d
+    def _still_packed(self, variables):
+        """Whether every variable's array is still its view of the flat weights (else pack again: someone
+        replaced a ``.data``)."""
+        if all(v.data is w for v, w in zip(variables, self._flat_views)):
+            return True
+        self._pack()
+        return self._flat_ids is not None
 
     def apply_gradients(self, grads_and_vars):
         """Keras's form: a list of (gradient, variable) pairs."""
@@ -250,8 +250,6 @@ class Optimizer:
         self.apply([g for g, _ in pairs], [v for _, v in pairs])
 
     def _clip(self, grads):
-        if not self._clipping():
-            return grads
         if self.global_clipnorm is not None:
             norm = math.sqrt(sum(float((g * g).sum()) for g in grads))
             if norm > self.global_clipnorm:
@@ -264,15 +262,11 @@ class Optimizer:
         return grads
 
     def update_step(self, grad, variable, learning_rate):
-        """Update one variable in place from its gradient (the rule is in each class's docstring)."""
-        self._update(grad, _raw(variable), self.slots(variable), learning_rate)
+        """Update one variable in place from its gradient: each optimizer's rule, stated once (see its docstring).
 
-    def _update(self, grad, w, s, learning_rate):
-        """update_step on raw arrays: w the weight, s its state dict."""
-        w -= s[self._delta(grad, s, learning_rate)]
-
-    def _delta(self, grad, s, learning_rate):
-        """Update the state arrays in dict s from grad; return the name of the array to subtract from the weight."""
+        ``variable`` is a weight (Tensor or array) or the flat buffer of all weights (see ``_pack``);
+        ``self.slots(variable)`` is its state.
+        """
         raise NotImplementedError
 
     # ---- config -------------------------------------------------------------------------------
@@ -309,7 +303,9 @@ class SGD(Optimizer):
         self.slot_names = ("momentum",) if self.momentum else ()
         super().__init__(learning_rate, name=name, **kwargs)
 
-    def _update(self, grad, w, s, learning_rate):
+    def update_step(self, grad, variable, learning_rate):
+        """w ← w − lr·g;  momentum μ: m ← μ·m − lr·g, w ← w + m  (Nesterov: w ← w + μ·m − lr·g)."""
+        w, s = _raw(variable), self.slots(variable)
         tmp = s["_tmp"]
         B.xp.multiply(grad, learning_rate, out=tmp)
         if not self.momentum:
@@ -345,8 +341,11 @@ class RMSprop(Optimizer):
             (("average_gradient",) if self.centered else ())
         super().__init__(learning_rate, name=name, **kwargs)
 
-    def _delta(self, grad, s, learning_rate):
-        v, tmp, xp = s["velocity"], s["_tmp"], B.xp
+    def update_step(self, grad, variable, learning_rate):
+        """v ← ρ·v + (1 − ρ)·g²;  w ← w − lr·g / √(v + ε)  (centered: √(v − a² + ε), a ← ρ·a + (1 − ρ)·g;
+        momentum μ: s ← μ·s + lr·g / √(…), w ← w − s)."""
+        w, s, xp = _raw(variable), self.slots(variable), B.xp
+        v, tmp = s["velocity"], s["_tmp"]
         v *= self.rho
         xp.multiply(grad, grad, out=tmp)
         tmp *= 1 - self.rho
@@ -368,8 +367,8 @@ class RMSprop(Optimizer):
             m = s["momentum"]
             m *= self.momentum
             m += tmp
-            return "momentum"
-        return "_tmp"
+            tmp = m
+        w -= tmp
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
@@ -393,8 +392,11 @@ class Adam(Optimizer):
         self.slot_names = ("momentum", "velocity") + (("velocity_hat",) if self.amsgrad else ())
         super().__init__(learning_rate, name=name, **kwargs)
 
-    def _delta(self, grad, s, learning_rate):
-        m, v, tmp, xp = s["momentum"], s["velocity"], s["_tmp"], B.xp
+    def update_step(self, grad, variable, learning_rate):
+        """m ← m + (1 − β1)(g − m);  v ← v + (1 − β2)(g² − v);  w ← w − α·m / (√v + ε),
+        α = lr·√(1 − β2ᵗ) / (1 − β1ᵗ), t = iterations + 1 (amsgrad: v̂ ← max(v̂, v) in place of v)."""
+        w, s, xp = _raw(variable), self.slots(variable), B.xp
+        m, v, tmp = s["momentum"], s["velocity"], s["_tmp"]
         t = self.iterations + 1
         alpha = learning_rate * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
         xp.subtract(grad, m, out=tmp)
@@ -411,7 +413,7 @@ class Adam(Optimizer):
         tmp += self.epsilon
         xp.divide(m, tmp, out=tmp)
         tmp *= alpha
-        return "_tmp"
+        w -= tmp
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
@@ -440,15 +442,17 @@ class Adagrad(Optimizer):
     def _init_slot(self, name, data):
         return B.xp.full_like(data, self.initial_accumulator_value)
 
-    def _delta(self, grad, s, learning_rate):
-        a, tmp, xp = s["accumulator"], s["_tmp"], B.xp
+    def update_step(self, grad, variable, learning_rate):
+        """a ← a + g²;  w ← w − lr·g / √(a + ε)."""
+        w, s, xp = _raw(variable), self.slots(variable), B.xp
+        a, tmp = s["accumulator"], s["_tmp"]
         xp.multiply(grad, grad, out=tmp)
         a += tmp
         xp.add(a, self.epsilon, out=tmp)
         xp.sqrt(tmp, out=tmp)
         xp.divide(grad, tmp, out=tmp)
         tmp *= learning_rate
-        return "_tmp"
+        w -= tmp
 
     def get_config(self):
         return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,

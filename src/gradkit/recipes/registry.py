@@ -13,6 +13,8 @@ MODULES = {
     "imdb": "imdb",
     "reuters": "reuters",
     "boston-kfold": "boston_kfold",
+    "mnist-cnn": "mnist_cnn",
+    "fashion-cnn": "fashion_cnn",
 }
 """Recipe name → module under gradkit.recipes (each module defines RECIPE)."""
 

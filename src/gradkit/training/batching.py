@@ -16,16 +16,12 @@ All randomness comes from ``gradkit.backend.rng()``, so one seed repeats a run b
 import numpy as np
 
 from .. import backend as B
+from ..backend import is_sparse  # noqa: F401 - re-exported for the models
 from ..errors import ConfigError
 
 SAMPLINGS = ("shuffle", "sweep", "random")
 SMALL_DATA_BYTES = 1 << 22
 """Dense data up to this size (all arrays) is permuted whole once per epoch; larger data batch by batch."""
-
-
-def is_sparse(a):
-    """True for a scipy.sparse matrix."""
-    return hasattr(a, "tocsr")
 
 
 def num_samples(arrays):

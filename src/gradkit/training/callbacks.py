@@ -64,6 +64,40 @@ class Callback:
         """Called after every prediction batch."""
 
 
+def _overrides(cb, hook):
+    """Whether a callback overrides a hook; the loop skips calling hooks nobody implements (per-batch cost)."""
+    return getattr(type(cb), hook, None) not in (None, getattr(Callback, hook))
+
+
+class CallbackList:
+    """Calls a hook on every callback in order (user callbacks, then History, then the progress bar)."""
+
+    def __init__(self, callbacks, model, params):
+        self.callbacks = list(callbacks)
+        for cb in self.callbacks:
+            cb.set_model(model)
+            cb.set_params(params)
+
+    def hook(self, name):
+        """One callable running ``name`` on the callbacks that implement it (None when none does)."""
+        fns = [getattr(cb, name) for cb in self.callbacks if _overrides(cb, name)]
+        if not fns:
+            return None
+        if len(fns) == 1:
+            return fns[0]
+
+        def call(*args):
+            for fn in fns:
+                fn(*args)
+        return call
+
+    def __getattr__(self, name):
+        if not name.startswith("on_"):
+            raise AttributeError(name)
+        fn = self.hook(name)
+        return fn if fn is not None else (lambda *args: None)
+
+
 # ---- concrete callbacks (Keras 3 names, arguments and defaults) ----------------------------------
 
 def _mode_is_max(mode, monitor):

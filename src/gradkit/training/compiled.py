@@ -1,211 +1,260 @@
-"""A compiled training step: trace one step's ops once, then replay them as a flat list of array calls.
+"""A compiled training step: the step function traced once per input signature, then replayed as flat array calls.
 
-Like tinygrad's TinyJit: the replay calls the same ``Function.forward``/``backward`` code, in the same
-order as eager backprop, on raw arrays, with no Tensor, graph or topological-sort bookkeeping, so it
-gives the same numbers bit for bit. Anything the trace captured as a constant that should have varied
-(a data-dependent index, a Python-side random draw) is caught by ``matches`` on a second batch.
-``TrainStep`` is what fit runs: trace, verify, replay per batch shape, with an eager fallback.
+As Keras's trainers wrap ``train_step`` (``tf.function``; ``torch.compile`` in keras/src/backend/torch/trainer.py),
+``CompiledStep(model.train_step)`` runs the first batch of each shape eagerly while autograd and the optimizer report
+what happens to a ``Tracer`` (every op, the backward pass, ``optimizer.apply``). Later batches replay it: the same
+``Function.forward``/``backward`` code, in eager backprop's order, on raw arrays, then the same ``optimizer.apply``
+(the optimizer's one rule), without Tensor or graph bookkeeping, so the numbers are the same bit for bit. Python in
+the step that is not an op (a counter, a print) runs only while tracing, as under tf.function. The second batch of
+each shape runs both ways and compares them: anything the trace froze that should vary (a data-dependent index, a
+Python-side random draw) makes the step eager for good.
 """
 from .. import backend as B
-from ..autograd.tensor import Tensor, topological_order, tracing
+from ..autograd import tensor as autograd
+from ..autograd.tensor import Tensor, topological_order, wrap
+
+
+class Untraceable(Exception):
+    """The step does something a replay cannot express (e.g. two backward passes, a result that is not a Tensor)."""
+
+
+class Tracer:
+    """Observer of one eager run of a step: the op calls, the backward pass and optimizer.apply, in order."""
+
+    def __init__(self):
+        self.events = []
+
+    def function_called(self, fn, inputs, out):
+        """autograd hook: one op applied."""
+        self.events.append(("op", fn, inputs, out))
+
+    def backward_done(self, root, grad):
+        """autograd hook: a backward pass from root finished; the leaves' .grad Tensors now hold the gradients."""
+        order = topological_order(root)
+        leaves = {id(t): (t, t.grad) for f in order for t in f.inputs if t.creator is None and t._requires_grad}
+        self.events.append(("backward", root, grad, order, list(leaves.values())))
+
+    def optimizer_applied(self, optimizer, grads, variables):
+        """Optimizer.apply reports here (through autograd's observer): ``apply(grads, variables)`` is about to run."""
+        self.events.append(("apply", optimizer, grads, variables))
+
+
+class Program:
+    """The replay of a traced step: ``replay(*input_arrays)`` returns the step's result (Tensors around new arrays).
+
+    Generated as one flat Python function (``self.source``): per op a call of its ``forward``; for the backward pass
+    each ``backward`` in eager order with the gradient sums; then ``optimizer.apply`` on the gradients.
+    """
+
+    def __init__(self, events, inputs, result):
+        self.names = {id(t): f"x{i}" for i, t in enumerate(inputs)}
+        self.ns, self.head, self.body, self.optimizers = {"W": wrap}, [], [], []
+        self._keep = []  # tensors whose ids name values: kept alive while the program exists
+        out_of, backward_seen = {}, False
+        for event in events:
+            kind = event[0]
+            if kind == "op":
+                self._op(len(out_of), *event[1:])
+                out_of[id(event[1])] = event[3]
+            elif kind == "backward":
+                if backward_seen:
+                    raise Untraceable("the step calls backward() twice")
+                self._backward(out_of, *event[1:])
+                backward_seen = True
+            else:
+                self._apply(*event[1:])
+        ret = self._expr(result)
+        args = ", ".join(f"x{i}" for i in range(len(inputs)))
+        self.source = "\n".join([f"def replay({args}):", *self.head, *self.body, f"    return {ret}"]) + "\n"
+        exec(compile(self.source, "<gradkit replay>", "exec"), self.ns)  # noqa: S102 - our own generated code
+        self.replay = self.ns["replay"]
+
+    def _name(self, t):
+        """The replay's name for a Tensor: an input, an op's output, a gradient, a weight (read at each replay,
+        so in-place updates show) or a constant captured from the trace."""
+        if not isinstance(t, Tensor):
+            raise Untraceable(f"the step passes a {type(t).__name__} where a Tensor was expected")
+        n = self.names.get(id(t))
+        if n is None:
+            k = len(self.names)
+            self._keep.append(t)
+            if t.creator is None and t._requires_grad:
+                n, self.ns[f"P{k}"] = f"w{k}", t
+                self.head.append(f"    {n} = P{k}.data")
+            else:
+                n, self.ns[f"c{k}"] = f"c{k}", t.data
+            self.names[id(t)] = n
+        return n
+
+    def _op(self, i, fn, inputs, out):
+        self.ns[f"f{i}"], self.ns[f"forward{i}"] = fn, fn.forward
+        args = ", ".join(self._name(t) for t in inputs) + ("," if len(inputs) == 1 else "")
+        self.body += [f"    f{i}.saved_inputs = a = ({args})", f"    v{i} = forward{i}(*a)"]
+        self.names[id(out)] = f"v{i}"
+        self._keep.append(out)
+
+    def _backward(self, out_of, root, seed, order, leaves):
+        """Eager backprop's walk (autograd.tensor.backprop) unrolled: per function its backward, summed per tensor."""
+        if root.creator is None:
+            raise Untraceable("backward() on a tensor no op produced")
+        self.ns["seed"] = seed
+        grads, lines = {id(root): "d0"}, ["    d0 = seed"]
+        for k, f in enumerate(order):
+            out = out_of.get(id(f))
+            if out is None:
+                raise Untraceable("backward() reaches an op computed before the step began")
+            g = grads.get(id(out))
+            if g is None:
+                continue  # its output never gets a gradient (eager skips it too)
+            self.ns[f"backward{k}"] = f.backward
+            lines += [f"    if {g} is not None:", f"        r = backward{k}({g})",
+                      "        if type(r) is not tuple:", "            r = (r,)"]
+            for j, t in enumerate(f.inputs):
+                if not t._requires_grad:
+                    continue
+                s = grads.get(id(t))
+                if s is None:
+                    s = grads[id(t)] = f"d{len(grads)}"
+                    lines.append(f"        {s} = r[{j}]")
+                else:  # a second path into t: sum, as eager backprop does
+                    lines.append(f"        {s} = r[{j}] if {s} is None else {s} if r[{j}] is None else {s} + r[{j}]")
+        self.body += [f"    {g} = None" for g in list(grads.values())[1:]] + lines
+        for t, grad in leaves:
+            if grad is not None and id(t) in grads:
+                self.names[id(grad)] = grads[id(t)]
+                self._keep.append(grad)
+
+    def _apply(self, optimizer, grads, variables):
+        k = len(self.optimizers)
+        self.optimizers.append(optimizer)
+        self.ns[f"opt{k}"], self.ns[f"vars{k}"] = optimizer, list(variables)
+        names = ", ".join("None" if g is None else self._name(g) for g in grads)
+        self.body.append(f"    opt{k}.apply([{names}], vars{k})")
+
+    def _expr(self, result):
+        """Source rebuilding the step's result (Tensors, None, and tuples, lists and dicts of them)."""
+        if result is None:
+            return "None"
+        if isinstance(result, Tensor):
+            return f"W({self._name(result)})"
+        if isinstance(result, (tuple, list)):
+            items = "".join(f"{self._expr(r)}, " for r in result)
+            return f"({items})" if isinstance(result, tuple) else f"[{items}]"
+        if isinstance(result, dict):
+            return "{" + ", ".join(f"{k!r}: {self._expr(v)}" for k, v in result.items()) + "}"
+        raise Untraceable(f"the step returns a {type(result).__name__}, not Tensors")
+
+
+def leaves(result):
+    """The Tensors of a step's result, in order (through tuples, lists and dicts)."""
+    if isinstance(result, Tensor):
+        return [result]
+    if isinstance(result, (tuple, list)):
+        return [t for r in result for t in leaves(r)]
+    if isinstance(result, dict):
+        return [t for r in result.values() for t in leaves(r)]
+    return []
+
+
+def trace(fn, *args):
+    """Run ``fn(*args)`` (args: lists of input Tensors) eagerly while tracing.
+
+    Returns (Program or None, fn's result, why not when None).
+    """
+    tracer = Tracer()
+    with autograd.observe(tracer):
+        result = fn(*args)
+    try:
+        return Program(tracer.events, [t for group in args for t in group], result), result, None
+    except Untraceable as e:
+        return None, result, str(e)
 
 
 class CompiledStep:
-    """Replay of a traced ``fn(*inputs) -> (loss, *outputs)``: returns loss, outputs and the params' grads.
+    """``fn`` (a training step over lists of Tensors, e.g. ``model.train_step``) traced per input signature, then
+    replayed; same arguments and results as ``fn``.
 
-    The replay is generated as one flat Python function (``self.source`` shows it): per op, a call of its
-    ``forward`` on the arrays, then, in eager backprop's order, each ``backward`` and the sums of gradients.
+    Per signature (the inputs' shapes): the first call is traced, the second runs eagerly with the replay checked
+    beside it, later ones replay. If a check fails or the step cannot be traced, it stays eager for good
+    (``self.eager``) and ``on_fallback(reason)`` is called once. ``state()`` lists the arrays a step updates in place
+    besides the optimizers' state (the model's weights, BatchNorm's moving statistics).
     """
 
-    def __init__(self, fn, tape, inputs, params, loss, outputs):
-        self.fn, self.params = fn, list(params)
-        slots, consts = {}, {}
+    def __init__(self, fn, state=list, max_signatures=4, on_fallback=None):
+        self.fn, self.state, self.max_signatures, self.on_fallback = fn, state, max_signatures, on_fallback
+        self.programs, self.eager, self.traces = {}, False, 0
+        self._verified = {}  # signature → the checked replay
 
-        def slot(t):
-            if id(t) not in slots:
-                slots[id(t)] = len(slots)
-                consts[f"v{slots[id(t)]}"] = t.data  # captured as a constant of the replay
-            return slots[id(t)]
+    def __call__(self, *args):
+        arrays = [t.data for group in args for t in group]
+        replay = self._verified.get(tuple([a.shape for a in arrays]))
+        if replay is not None:
+            return replay(*arrays)
+        return self._first_calls(args, arrays)
 
-        for t in list(inputs) + self.params:
-            slots[id(t)] = len(slots)
-        forward, out_of = [], {}
-        for f, ins, out in tape:
-            in_slots = [slot(t) for t in ins]
-            slots[id(out)] = len(slots)  # computed by the replay, not a constant
-            forward.append((f, in_slots, slots[id(out)]))
-            out_of[id(f)] = out
-        backward = [(f, slots[id(out_of[id(f)])], [slots[id(t)] if t._requires_grad else -1 for t in f.inputs])
-                    for f in topological_order(loss)]
-        self._ones = None
-        self.source, namespace = self._generate(len(inputs), forward, backward, slots[id(loss)],
-                                                [slots[id(o)] for o in outputs])
-        namespace.update(consts)
-        exec(compile(self.source, "<gradkit replay>", "exec"), namespace)  # noqa: S102 - our own generated code
-        self.replay = namespace["replay"]
+    def _first_calls(self, args, arrays):
+        sig = tuple(a.shape for a in arrays)
+        entry = self.programs.get(sig)
+        if self.eager:
+            return self.fn(*args)
+        if entry is None and len(self.programs) >= self.max_signatures:
+            self._give_up(f"the batches came in more than {self.max_signatures} shapes")
+            return self.fn(*args)
+        if entry is None:
+            self.traces += 1
+            program, result, why = trace(self.fn, *args)
+            if program is None:
+                self._give_up(why)
+            else:
+                self.programs[sig] = [program, False]
+            return result
+        ok, result = self.check(entry[0], args, arrays)
+        entry[1] = ok
+        if ok:
+            self._verified[sig] = entry[0].replay
+        else:
+            self._give_up("its replay differs from the eager step (it does something a trace cannot repeat, "
+                          "e.g. Python-side randomness or data-dependent indexing)")
+        return result
 
-    def _generate(self, n_in, forward, backward, loss_slot, output_slots):
-        """Source of ``replay(v0, v1, ...)`` and the names it uses (functions, params, the seed)."""
-        params = list(range(n_in, n_in + len(self.params)))
-        ns = {"seed": self._seed, **{f"p{s}": p for s, p in zip(params, self.params)}}
-        lines = [f"def replay({', '.join(f'v{i}' for i in range(n_in))}):"]
-        lines += [f"    v{s} = p{s}.data" for s in params]
-        for i, (f, ins, out) in enumerate(forward):
-            ns[f"f{i}"], ns[f"forward{i}"] = f, f.forward
-            args = ", ".join(f"v{s}" for s in ins) + ("," if len(ins) == 1 else "")
-            lines += [f"    f{i}.saved_inputs = a = ({args})", f"    v{out} = forward{i}(*a)"]
-        grads = sorted({s for _, _, ins in backward for s in ins if s >= 0} | set(params))
-        lines += [f"    g{s} = None" for s in grads]
-        lines.append(f"    g{loss_slot} = seed(v{loss_slot})")
-        reached = {loss_slot}
-        for i, (f, out, ins) in enumerate(backward):
-            if out not in reached:
-                continue  # its output never gets a gradient (eager skips it too)
-            ns[f"backward{i}"] = f.backward
-            lines += [f"    if g{out} is not None:", f"        r = backward{i}(g{out})",
-                      "        if type(r) is not tuple:", "            r = (r,)"]
-            for k, s in enumerate(ins):
-                if s < 0:
-                    continue
-                if s in reached:  # a second path into s: sum, as eager backprop does
-                    lines.append(f"        g{s} = r[{k}] if g{s} is None else g{s} if r[{k}] is None else g{s} + r[{k}]")
-                else:
-                    lines.append(f"        g{s} = r[{k}]")
-                    reached.add(s)
-        outs = ", ".join(f"v{s}" for s in output_slots)
-        lines.append(f"    return v{loss_slot}, [{outs}], [{', '.join(f'g{s}' for s in params)}]")
-        return "\n".join(lines) + "\n", ns
+    def _give_up(self, reason):
+        self.eager, self.programs, self._verified = True, {}, {}
+        if self.on_fallback is not None:
+            self.on_fallback(reason)
 
-    def __call__(self, *arrays):
-        return self.replay(*arrays)
+    def check(self, program, args, arrays):
+        """One eager step, then the replay from the same starting point: (agree bit for bit?, eager result).
 
-    def _seed(self, loss):
-        """d loss / d loss: ones, kept from call to call (backward never writes into its incoming gradient)."""
-        seed = self._ones
-        if seed is None or seed.shape != loss.shape or seed.dtype != loss.dtype:
-            seed = self._ones = B.xp.ones(loss.shape, dtype=loss.dtype)
-        return seed
-
-    def check(self, arrays, state=()):
-        """One eager step on arrays, and the replay beside it: (agree bit for bit?, eager loss, outputs, grads).
-
-        ``state`` lists arrays that forward updates in place (BatchNorm's moving statistics) and the
-        random Generator: both are left exactly as the one eager step leaves them.
+        Everything is left as the eager step leaves it (weights, optimizer state, the random Generator).
         """
-        state = list(state)
-        gen = B.rng().bit_generator
-        before, before_state = gen.state, [a.copy() for a in state]
-        loss, outs, grads = eager_step(self.fn, arrays, self.params)
-        after, after_state = gen.state, [a.copy() for a in state]
-        gen.state = before
-        for a, v in zip(state, before_state):
-            a[...] = v
-        loss2, outs2, grads2 = self(*arrays)
-        pairs = [(loss, loss2)] + list(zip(outs, outs2)) + list(zip(grads, grads2)) + \
-            list(zip(after_state, state))
-        ok = len(outs) == len(outs2) and all(_same(a, b) for a, b in pairs) and gen.state == after
-        gen.state = after
-        for a, v in zip(state, after_state):
-            a[...] = v
-        return ok, loss, outs, grads
+        before = self._snapshot(program.optimizers)
+        result = self.fn(*args)
+        expected = [t.data.copy() for t in leaves(result)]
+        after = self._snapshot(program.optimizers)
+        self._restore(before, program.optimizers)
+        got = [t.data for t in leaves(program.replay(*arrays))]
+        ok = len(got) == len(expected) and all(_same(a, b) for a, b in zip(expected, got)) and \
+            _same_state(after, self._snapshot(program.optimizers))
+        self._restore(after, program.optimizers)
+        return ok, result
 
-    def matches(self, *arrays):
-        """Replay and eager agree bit for bit on these inputs (the random Generator is left as eager leaves it)."""
-        return self.check(arrays)[0]
+    def _snapshot(self, opts):
+        return ([a.copy() for a in self.state()], [o.get_state() for o in opts], B.rng().bit_generator.state)
+
+    def _restore(self, snap, opts):
+        arrays, states, gen = snap
+        for a, v in zip(self.state(), arrays):
+            a[...] = v
+        for o, s in zip(opts, states):
+            o.set_state(s)
+        B.rng().bit_generator.state = gen
 
 
 def _same(a, b):
-    if a is None or b is None:
-        return a is None and b is None
     return a.shape == b.shape and bool((a == b).all())
 
 
-def eager_step(fn, arrays, params):
-    """One eager forward/backward of fn; returns loss, outputs and params' grads as arrays (grads reset)."""
-    for p in params:
-        p.grad = None
-    loss, *outs = fn(*[Tensor(a) for a in arrays])
-    loss.backward()
-    grads = [p.grad.data if p.grad is not None else None for p in params]
-    for p in params:
-        p.grad = None
-    return loss.data, [o.data for o in outs], grads
-
-
-def trace_step(fn, arrays, params):
-    """Run fn once eagerly while tracing; returns (CompiledStep, loss, outputs, grads) of that step."""
-    for p in params:
-        p.grad = None
-    tape, inputs = [], [Tensor(a) for a in arrays]
-    with tracing(tape):
-        loss, *outs = fn(*inputs)
-    step = CompiledStep(fn, tape, inputs, params, loss, outs)
-    loss.backward()
-    grads = [p.grad.data if p.grad is not None else None for p in params]
-    for p in params:
-        p.grad = None
-    return step, loss.data, [o.data for o in outs], grads
-
-
-def _signature(arrays):
-    """What a trace depends on besides values: the inputs' shapes (their kinds and dtypes are fixed in a fit)."""
-    return tuple([a.shape for a in arrays])
-
-
-class TrainStep:
-    """fit's step over ``fn(*arrays) -> (loss, *outputs)``: gradients by a compiled replay, then ``optimizer.apply``.
-
-    Per batch shape: the first batch is traced (an eager step), the second runs eagerly
-    with the replay checked beside it, later ones replay. If a check fails the step stays eager for good
-    (``self.eager`` becomes True and ``on_fallback()`` is called). ``state``: arrays forward updates in place
-    (BatchNorm's moving statistics).
-    Calling it returns (loss array, output arrays) of the batch.
-    """
-
-    def __init__(self, fn, variables, optimizer, state=(), max_signatures=4, on_fallback=None):
-        self.fn, self.variables, self.optimizer = fn, list(variables), optimizer
-        self.on_fallback = on_fallback
-        self._update = optimizer.updater(self.variables)
-        self.state, self.max_signatures = list(state), max_signatures
-        self.programs, self.eager = {}, False
-        self._verified = {}  # batch shapes → the replay function, once checked
-
-    def __call__(self, arrays):
-        replay = self._verified.get(_signature(arrays)) or self._program(arrays)
-        if replay is not None:
-            loss, outs, grads = replay(*arrays)
-        else:
-            loss, outs, grads = eager_step(self.fn, arrays, self.variables)
-        self._update(grads)
-        return loss, outs
-
-    def _program(self, arrays):
-        """For a batch with no verified replay yet: trace it, or check its replay (either way an eager step whose
-        results come back as a _Done), or None to run it eagerly (after a failed check, or too many shapes)."""
-        sig = _signature(arrays)
-        entry = self.programs.get(sig)
-        if self.eager or (entry is None and len(self.programs) >= self.max_signatures):
-            return None
-        if entry is None:
-            step, loss, outs, grads = trace_step(self.fn, arrays, self.variables)
-            self.programs[sig] = [step, False]
-        else:
-            ok, loss, outs, grads = entry[0].check(arrays, self.state)
-            entry[1] = ok
-            if ok:
-                self._verified[sig] = entry[0].replay
-            else:
-                self.eager, self.programs, self._verified = True, {}, {}
-                if self.on_fallback is not None:
-                    self.on_fallback()
-        return _Done(loss, outs, grads)
-
-
-class _Done:
-    """A step whose results are already known (the tracing or checking run computed them eagerly)."""
-
-    def __init__(self, loss, outs, grads):
-        self.result = (loss, outs, grads)
-
-    def __call__(self, *arrays):
-        return self.result
+def _same_state(s1, s2):
+    (a1, o1, g1), (a2, o2, g2) = s1, s2
+    return g1 == g2 and all(_same(a, b) for a, b in zip(a1, a2)) and \
+        all(d1.keys() == d2.keys() and all(_same(d1[k], d2[k]) for k in d1) for d1, d2 in zip(o1, o2))

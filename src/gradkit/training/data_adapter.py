@@ -1,0 +1,256 @@
+"""Data entering fit / evaluate / predict: converted once and checked once, vectorised over whole arrays.
+
+The role of Keras's data_adapters: inputs and targets become lists of arrays (floatx, or integers for an Embedding
+or a sparse loss); labels are checked against the loss and the model's outputs, ids against the Embedding that reads
+them, every value for NaN/inf, and the loop arguments for type and range. Nothing in the training step checks data
+after this, so a compiled (replayed) step can never skip a check, and the hot path makes no device syncs.
+"""
+import math
+
+import numpy as np
+
+from .. import backend as B
+from ..autograd import Tensor
+from ..backend import is_sparse
+from ..arguments import flag, number
+from ..errors import ConfigError, ConfigTypeError, DataError, ShapeError
+from ..layers.embedding import Embedding
+
+# ---- arguments ---------------------------------------------------------------------------------------
+
+def check_batch_size(batch_size, where="fit", name="batch_size"):
+    """None (32), 'full' (all samples at once) or a positive integer."""
+    if batch_size is None or batch_size == "full":
+        return
+    if isinstance(batch_size, str):
+        raise ConfigTypeError(f"{where}: {name} must be an integer in [1, inf), None (32) or 'full', "
+                              f"got {batch_size!r}")
+    number(batch_size, name, where, "[1, inf)", integer=True)
+
+
+def check_verbose(verbose, where="fit"):
+    """'auto', 0, 1 or 2, as Keras."""
+    if verbose != "auto" and (isinstance(verbose, str) or verbose not in (0, 1, 2)):
+        raise ConfigError(f"{where}: verbose must be 'auto', 0, 1 or 2, got {verbose!r}")
+
+
+def check_callbacks(callbacks, where="fit"):
+    """A list of Callback objects (or None) → a list."""
+    from .callbacks import Callback
+    if callbacks is None:
+        return []
+    if not isinstance(callbacks, (list, tuple)):
+        hint = "; wrap it in a list: callbacks=[...]" if isinstance(callbacks, Callback) else ""
+        raise ConfigTypeError(f"{where}: callbacks must be a list of Callback objects, got "
+                              f"{type(callbacks).__name__} {callbacks!r}{hint}")
+    bad = [c for c in callbacks if not isinstance(c, Callback)]
+    if bad:
+        raise ConfigTypeError(f"{where}: callbacks must hold Callback objects (gradkit.callbacks.*), got "
+                              f"{type(bad[0]).__name__} {bad[0]!r}")
+    return list(callbacks)
+
+
+def check_fit_args(batch_size, epochs, initial_epoch, steps_per_epoch, validation_split, validation_freq, verbose,
+                   shuffle):
+    """fit's loop arguments, each against its type (ConfigTypeError) and range (ConfigError), naming it."""
+    check_batch_size(batch_size)
+    number(epochs, "epochs", "fit", "[0, inf)", integer=True)
+    number(initial_epoch, "initial_epoch", "fit", "[0, inf)", integer=True)
+    if steps_per_epoch is not None:
+        number(steps_per_epoch, "steps_per_epoch", "fit", "[1, inf)", integer=True)
+    number(validation_split, "validation_split", "fit", "[0, 1)")
+    number(validation_freq, "validation_freq", "fit", "[1, inf)", integer=True)
+    check_verbose(verbose)
+    flag(shuffle, "shuffle", "fit")
+
+
+# ---- arrays --------------------------------------------------------------------------------------------
+
+def as_array(a, role):
+    """An array of the active module from an array, list, Tensor or DataFrame; a DataError for non-numeric data."""
+    if a is None:
+        raise DataError(f"{role} is None")
+    if isinstance(a, Tensor):
+        a = a.numpy()
+    elif hasattr(a, "to_numpy"):
+        a = a.to_numpy()
+    try:
+        a = np.asarray(a) if B.xp is np or not hasattr(a, "__cuda_array_interface__") else a
+    except (ValueError, TypeError) as e:
+        raise DataError(f"{role} could not be read as one numeric array ({e}); ragged lists need padding "
+                        "(gradkit.preprocessing.pad_sequences)") from e
+    if a.dtype.kind not in "biuf":
+        raise DataError(f"{role} must be numeric, got an array of dtype {a.dtype}")
+    if a.ndim == 0:
+        raise DataError(f"{role} must be an array of samples, got a scalar")
+    if a.shape[0] == 0:
+        raise DataError(f"{role} is empty: it has 0 samples (shape {a.shape})")
+    if a.dtype.kind == "b":
+        a = a.astype(B.floatx())
+    return B.xp.asarray(a)
+
+
+def to_float(a, role):
+    """a in floatx, checked for NaN/inf once; a value that overflows floatx when cast is named as such."""
+    with np.errstate(over="ignore"):  # an overflow is reported below, by name
+        cast = a.astype(B.floatx(), copy=False)
+    if cast.dtype.kind != "f" or math.isfinite(float(B.xp.sum(cast))):
+        return cast  # a finite sum means no NaN/inf: no boolean copy of the data (peak memory)
+    bad = ~B.xp.isfinite(cast)
+    if not bool(bad.any()):
+        return cast  # only the sum overflowed
+    if a.dtype != cast.dtype and bool(B.xp.isfinite(a[bad]).all()):
+        big = float(B.xp.abs(a[bad]).max())
+        raise DataError(f"{role} has {int(bad.sum())} value(s) (up to {big:.3g}) that overflow {cast.dtype} "
+                        f"(largest {float(np.finfo(cast.dtype).max):.3g}) when cast; rescale the data (e.g. "
+                        "gradkit.preprocessing.StandardScaler) or use float64 (gradkit.backend.set_floatx)")
+    raise DataError(f"{role} contains {int(bad.sum())} NaN or inf value(s); clean or impute them before training")
+
+
+def to_input_array(a, consumer, role):
+    """One input as an array: CSR for scipy.sparse, integers kept for an Embedding (ids checked against its
+    input_dim), else floatx checked for NaN/inf; 1-D data becomes one feature per sample (Keras 2's expand_1d)."""
+    if is_sparse(a):
+        a = a.tocsr()
+        if a.shape[0] == 0:
+            raise DataError(f"{role} is empty: it has 0 samples (shape {a.shape})")
+        if a.dtype != np.dtype(B.floatx()):
+            a = a.astype(B.floatx())
+        to_float(a.data, role)
+        return a
+    a = as_array(a, role)
+    embedding = isinstance(consumer, Embedding)
+    if embedding:
+        B.check_ids(a, consumer.input_dim, f"{role}: the ids for layer '{consumer.name}'")
+        if a.dtype.kind in "iu":
+            return a
+    a = to_float(a, role)
+    if a.ndim == 1 and not embedding:
+        a = a[:, None]
+    return a
+
+
+# ---- a model's data -------------------------------------------------------------------------------------
+
+def prepare_x(model, x, role="x"):
+    """Inputs as a list of arrays, one per model input (a dict by input name, a list, or one array)."""
+    n_in = model._num_inputs()
+    if isinstance(x, dict):
+        names = model.input_names
+        missing = [k for k in names if k not in x]
+        if missing:
+            raise DataError(f"{role} is missing input(s) {missing}; the model's inputs are {names}")
+        items = [x[k] for k in names]
+    elif n_in > 1:
+        if not isinstance(x, (list, tuple)) or len(x) != n_in:
+            raise DataError(f"the model has {n_in} inputs; pass {role} as a list of {n_in} arrays, got {_count(x)}")
+        items = list(x)
+    else:
+        items = [x[0] if isinstance(x, (list, tuple)) and len(x) == 1 and hasattr(x[0], "shape") else x]
+    consumers = model._input_consumers()
+    xs = [to_input_array(a, c, role) for a, c in zip(items, consumers)]
+    check_inputs(model, xs, role)
+    return xs
+
+
+def _count(x):
+    return f"a list of {len(x)}" if isinstance(x, (list, tuple)) else "1 array"
+
+
+def check_inputs(model, xs, role="x"):
+    """Build the model from the data if needed; then name the layer when the data does not fit it."""
+    model._ensure_built([tuple(a.shape) for a in xs])
+    for a, layer, want in zip(xs, model._input_consumers(), model.input_shapes):
+        got = tuple(a.shape)
+        if len(got) != len(want) or any(w is not None and w != g for w, g in zip(want[1:], got[1:])):
+            feats = f"inputs with {want[-1]} features, got {got[-1]}" if len(got) == len(want) == 2 else \
+                f"inputs of shape {want}, got {(None,) + got[1:]}"
+            name = getattr(layer, "name", "input")
+            raise ShapeError(f"layer '{name}' expects {feats} ({role} has shape {got}).")
+
+
+def prepare_y(model, y, role="y"):
+    """Targets as a list of arrays, one per output (a dict by output name, a list, or one array), checked against
+    the loss and the output: integers kept for sparse losses."""
+    if y is None:
+        raise DataError(f"no targets: pass {role} (the labels or values to learn) beside x")
+    n_out = model._num_outputs()
+    layers = model._output_layers()
+    if isinstance(y, dict):
+        missing = [l.name for l in layers if l.name not in y]
+        if missing:
+            raise DataError(f"{role} is missing target(s) for output(s) {missing}; the outputs are "
+                            f"{[l.name for l in layers]}")
+        items = [y[l.name] for l in layers]
+    elif n_out > 1:
+        if not isinstance(y, (list, tuple)) or len(y) != n_out:
+            raise DataError(f"the model has {n_out} outputs; pass {role} as a list of {n_out} arrays, got {_count(y)}")
+        items = list(y)
+    else:
+        items = [y]
+    from .. import losses
+    out = []
+    for i, a in enumerate(items):
+        a = as_array(a, role)
+        fn = model._loss_fns[i]
+        sparse = "sparse" in getattr(fn, "name", "")
+        if not (sparse and a.dtype.kind in "iu"):
+            a = to_float(a, role)
+        if fn is not None:
+            losses.check_labels(fn, a.shape, model.output_shapes[i], role)
+            check_label_values(fn, a, model.output_shapes[i], role)
+        out.append(a)
+    return out
+
+
+def check_label_values(loss, y, out_shape, role="y"):
+    """The labels' values against a built-in loss: class indices in [0, classes) for sparse cross-entropy (its
+    ignore_class aside), values in [0, 1] for binary cross-entropy. One vectorised pass over the whole array."""
+    name = getattr(getattr(loss, "fn", None), "__name__", "") if getattr(loss, "builtin", False) else ""
+    if name == "sparse_categorical_crossentropy":
+        ignore = loss.kwargs.get("ignore_class")
+        y = y if ignore is None else y[y != ignore]
+        B.check_ids(y, out_shape[-1], f"{role}: labels for sparse_categorical_crossentropy with {out_shape[-1]} "
+                                      "classes (the output's last dimension)")
+    elif name == "binary_crossentropy" and y.size:
+        lo, hi = float(y.min()), float(y.max())
+        if lo < 0 or hi > 1:
+            raise DataError(f"{role}: binary_crossentropy needs labels in [0, 1] (classes 0/1, or probabilities), "
+                            f"got values from {lo:g} to {hi:g}")
+
+
+def check_lengths(xs, ys, role="x and y"):
+    """DataError unless every array has the same number of samples."""
+    lens = {a.shape[0] for a in xs} | {a.shape[0] for a in ys}
+    if len(lens) > 1:
+        raise DataError(f"{role} must have the same number of samples; got x with "
+                        f"{[a.shape[0] for a in xs]} and y with {[a.shape[0] for a in ys]}")
+
+
+def prepare(model, x, y, role=""):
+    """(xs, ys) for fit/evaluate: both prepared and checked; role names the argument in messages."""
+    if y is None and isinstance(x, tuple) and len(x) == 2:
+        x, y = x
+    xs = prepare_x(model, x, f"x{role}")
+    ys = prepare_y(model, y, f"y{role}")
+    check_lengths(xs, ys, f"x and y{role}")
+    return xs, ys
+
+
+def validation(model, xs, ys, split, data):
+    """(train xs, train ys, (val xs, val ys) or None) from validation_data or the LAST fraction of the data (taken
+    before any shuffling, as Keras does)."""
+    if data is not None:
+        if not isinstance(data, (list, tuple)) or len(data) not in (2, 3):
+            got = f"a {type(data).__name__} of {len(data)}" if isinstance(data, (list, tuple)) else \
+                type(data).__name__
+            raise DataError(f"validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), "
+                            f"got {got}")
+        return xs, ys, prepare(model, data[0], data[1], " of validation_data")
+    if not split:
+        return xs, ys, None
+    at = int(math.floor(xs[0].shape[0] * (1.0 - split)))
+    if at == 0 or at == xs[0].shape[0]:
+        raise DataError(f"validation_split={split} of {xs[0].shape[0]} samples leaves no training or no "
+                        "validation samples")
+    return [a[:at] for a in xs], [a[:at] for a in ys], ([a[at:] for a in xs], [a[at:] for a in ys])
