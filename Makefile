@@ -1,4 +1,4 @@
-# `make tour` runs the main job, `make test` the whole suite; both set up .venv first.
+# `make tour` runs the main job, `make test` the whole suite, `make docs` the site (into site/); all set up .venv.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,7 +12,11 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[all,test]"
 	touch $@
 
-.PHONY: setup tour test bench
+$(BIN)/.docs-installed: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	touch $@
+
+.PHONY: setup tour test bench docs
 setup: $(BIN)/.installed
 
 tour: $(BIN)/.installed
@@ -23,3 +27,7 @@ test: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks
+
+# Offline: the tutorials carry their executed outputs (docs/execute_notebooks.py refreshes them).
+docs: $(BIN)/.docs-installed
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --site-dir site

@@ -307,7 +307,7 @@ simple([
     ("fit-class-weight", lambda: fit(mlp(), *xy(), class_weight={0: 1.0}), ValueError, "class_weight"),
 ])
 
-STEP_CASES = [
+STEP_CASES = [  # issue 11 item 2: checked once at the data boundary (training/data_adapter.py)
     ("model-wrong-input-count", _wrong_input_count, ValueError, "2 inputs", "1 array"),
     ("fit-batch-size-zero", lambda: fit(mlp(), *xy(), batch_size=0), ValueError, "batch_size", "0"),
     ("fit-batch-size-str", lambda: fit(mlp(), *xy(), batch_size="32"), TypeError, "batch_size", "'32'"),
@@ -370,8 +370,7 @@ STEP_CASES = [
     ("predict-empty", lambda: mlp().predict(np.ones((0, 4)), verbose=0), ValueError, "x", "0 samples"),
     ("predict-emb-id", lambda: emb_model().predict(np.full((2, 5), 12), verbose=0), ValueError, "[0, 10)", "12"),
 ]
-for _c in STEP_CASES:
-    CASES.append((_c[0], _c[1], _c[2], tuple(_c[3:]), None))
+simple(STEP_CASES)
 
 
 # ---- autodiff -----------------------------------------------------------------------------------------
@@ -687,7 +686,7 @@ simple([
 def cli(*args, cwd=None):
     """Run ``gradkit ARGS`` in a subprocess; raise CLIFailure(stderr) when it fails as the battery expects."""
     env = {**os.environ, "MPLBACKEND": "Agg", "GRADKIT_OFFLINE": "1"}
-    src = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
+    src = os.path.dirname(os.path.dirname(os.path.abspath(gk.__file__)))  # the gradkit this test imported
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     r = subprocess.run([sys.executable, "-c", "import sys; from gradkit.cli import main; sys.exit(main())", *args], capture_output=True, text=True, cwd=cwd,
                        env=env, timeout=120)
@@ -725,6 +724,7 @@ simple([
      "--epochs", "0"),
     ("cli-workers-zero", cli_case("run", "boston-kfold", "--workers", "0", "--out", "r", made="r"), SystemExit,
      "--workers", "0"),
+    ("cli-missing-name", cli_case("run"), SystemExit, "missing argument 'NAME'", "boston-gd"),
     ("cli-report-missing", cli_case("report", "/nonexistent/run"), SystemExit, "/nonexistent/run"),
 ])
 

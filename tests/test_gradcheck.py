@@ -42,3 +42,16 @@ def test_gradcheck_catches_wrong_backward_and_reports_cost():
     assert not bad.passed and bad.max_rel_error == pytest.approx(0.5, rel=1e-6)
     with pytest.raises(GradcheckError, match="relative error"):
         gradcheck(lambda a: WrongSquare()(a).sum(), [x], raise_exception=True)
+
+
+def test_a_nan_gradient_fails_and_is_named_as_the_worst():
+    class NanGrad(Function):
+        def forward(self, a):
+            return a * 2
+
+        def backward(self, gz):
+            return gz * np.nan
+
+    result = gradcheck(lambda x: NanGrad()(x), [np.array([1.0, 2.0])])
+    assert not result.passed
+    assert result.max_rel_error == np.inf and "backprop nan" in result.worst

@@ -14,7 +14,7 @@ import pytest
 import gradkit as gk
 from gradkit import io
 
-SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
+SRC = os.path.dirname(os.path.dirname(os.path.abspath(gk.__file__)))  # the gradkit this test imported
 
 SAVER = textwrap.dedent("""
     import sys

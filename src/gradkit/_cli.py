@@ -43,8 +43,11 @@ def one_line_errors():
     try:
         yield
     except click.ClickException as e:
+        if type(e).__name__ == "NoArgsIsHelpError":  # bare `gradkit`: the help, as click shows it
+            e.show()
+            sys.exit(e.exit_code)
         where = f" (see '{e.ctx.command_path} --help')" if getattr(e, "ctx", None) is not None else ""
-        click.echo(f"Error: {e.format_message()}{where}", err=True)
+        click.echo(f"Error: {' '.join(e.format_message().split())}{where}", err=True)
         sys.exit(e.exit_code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)

@@ -84,6 +84,7 @@ def gradcheck(f, inputs, atol=1e-6, rtol=1e-5, eps=1e-6, floor=1e-6, raise_excep
         ana = x.grad.data if x.grad is not None else B.xp.zeros_like(x.data)
         diff = B.xp.abs(ana - num)
         rel = diff / B.xp.maximum(B.xp.maximum(B.xp.abs(ana), B.xp.abs(num)), floor)
+        rel = B.xp.where(B.xp.isnan(rel), B.xp.inf, rel)  # a NaN gradient is the worst error, reported as such
         if rel.size and float(rel.max()) >= worst_rel:
             i = int(rel.argmax())
             worst_rel = float(rel.max())
