@@ -189,3 +189,35 @@ def test_model_subclass_with_inputs_outputs_says_what_to_do():
 
     with pytest.raises(ConfigError, match="not supported"):
         Wrapped()
+
+
+def test_subclassed_model_build_creates_weights_for_summary():
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden, self.out = layers.Dense(4), layers.Dense(1)
+
+        def call(self, x):
+            return self.out(self.hidden(x))
+
+    net = Net()
+    net.build((None, 16))
+    assert net.built and net.count_params() == 16 * 4 + 4 + 5 and net.output_shape == (None, 1)
+
+
+class MaskedMean(keras.layers.Layer):
+    """A layer whose call takes mask=: Keras passes the mask the previous layer attached."""
+
+    def call(self, inputs, mask=None):
+        w = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+        return ops.sum(inputs * w, axis=1) / ops.sum(w, axis=1)
+
+
+def test_embedding_mask_reaches_a_layer_that_takes_mask_in_a_functional_model():
+    ids = keras.Input((4,), dtype="int32")
+    emb = layers.Embedding(10, 3, mask_zero=True)
+    model = keras.Model(ids, MaskedMean()(emb(ids)))
+    x = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
+    table = emb.get_weights()[0]
+    want = np.stack([table[[1, 2]].mean(0), table[3]])
+    np.testing.assert_allclose(model.predict(x, verbose=0), want, rtol=1e-6)

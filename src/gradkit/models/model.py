@@ -124,6 +124,21 @@ class Model(ModelAPI, Trainer, Layer):
             return Functional.from_config(config, custom_objects=custom_objects)
         return cls(**config)
 
+    def build(self, input_shape=None):
+        """Create the weights by running call on a placeholder batch of this shape (Keras's model.build)."""
+        if input_shape is None:
+            raise ConfigError(f"{type(self).__name__}.build needs an input shape, e.g. build((None, 16))")
+        def is_shape(s):
+            return isinstance(s, (list, tuple)) and all(d is None or isinstance(d, int) for d in s)
+        if is_shape(input_shape):
+            self._ensure_built([tuple(input_shape)])
+        elif isinstance(input_shape, (list, tuple)) and all(is_shape(s) for s in input_shape):
+            self._ensure_built([tuple(s) for s in input_shape])
+        self.built = True  # other input structures (dicts) build on the first call
+
+    def _maybe_build(self, input_shape):
+        self.built = True  # the first call itself creates the layers' weights (no placeholder run needed)
+
     # ---- what the trainer needs (subclassed: the forward pass is the user's call) ---------------------
     @property
     def layers(self):
@@ -161,7 +176,8 @@ class Model(ModelAPI, Trainer, Layer):
     def _ensure_built(self, shapes):
         if self._in_shapes is not None:
             return
-        zeros = [Tensor(_zeros((2,) + tuple(s[1:]))) for s in shapes]
+        zeros = [Tensor(_zeros((2,) + tuple(1 if d is None else d for d in s[1:]))) for s in shapes]
+        self.built = True  # so __call__ does not build again
         with no_grad():
             outs = self._forward(zeros)
         self._in_shapes = [(None,) + tuple(s[1:]) for s in shapes]
@@ -186,6 +202,8 @@ class Model(ModelAPI, Trainer, Layer):
 
 class GraphModel(Model):
     """Base of Functional and Sequential: models whose forward pass is a recorded list of layer calls."""
+
+    _maybe_build = Layer._maybe_build
 
     def __init__(self, name=None, trainable=True, dtype=None):
         Layer.__init__(self, name=name, trainable=trainable, dtype=dtype)
