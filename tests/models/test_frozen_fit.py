@@ -6,8 +6,6 @@ import gradkit as gk
 from gradkit import layers as L
 
 
-@pytest.mark.xfail(reason="backward() of a loss that requires no grad raises (as PyTorch, issue 11 item 4); the "
-                          "trainer (helper `step`) must skip backward when no weight is trainable", strict=False)
 @pytest.mark.parametrize("jit", [False, "auto"])
 def test_fit_of_a_frozen_model_reports_the_loss_and_keeps_the_weights(jit):
     model = gk.Sequential([L.Input((3,)), L.Dense(2), L.Dense(1)])

@@ -182,7 +182,8 @@ class Trainer:
         for v in variables:
             v.grad = None
         loss, outputs = self.compute_loss_and_outputs(xs, ys, sample_weight=sample_weight)
-        loss.backward()
+        if loss.requires_grad:  # a frozen model (no trainable weight) has nothing to differentiate
+            loss.backward()
         self.optimizer.apply([v.grad for v in variables], variables)
         return loss, outputs
 
