@@ -346,8 +346,9 @@ def cosh(x):
 
 
 def _constant_fn(np_name, doc):
-    def fn(x):
-        return _const(getattr(B.xp, np_name)(as_array(x)))
+    """The array module's ``np_name`` over Tensors or arrays, as a constant Tensor (elementwise, no gradient)."""
+    def fn(*xs):
+        return _const(getattr(B.xp, np_name)(*[as_array(x) for x in xs]))
     fn.__name__, fn.__doc__ = np_name, doc
     return fn
 
@@ -376,11 +377,7 @@ def mod(x1, x2):
     return _const(B.xp.mod(as_array(x1), as_array(x2)))
 
 
-def _compare(np_name, doc):
-    def fn(x1, x2):
-        return _const(getattr(B.xp, np_name)(as_array(x1), as_array(x2)))
-    fn.__name__, fn.__doc__ = np_name, doc
-    return fn
+_compare = _constant_fn  # two-operand comparisons: the same constant wrapper
 
 
 equal = _compare("equal", "x1 == x2, elementwise (a boolean constant).")

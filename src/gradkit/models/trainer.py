@@ -324,18 +324,22 @@ class Trainer:
                       f"The learning rate{lr_txt} is probably too large; try a smaller one (e.g. 10x smaller).",
                       RuntimeWarning, stacklevel=4)
 
+    def _inference_setup(self, what, batch_size, verbose, steps, callbacks):
+        """evaluate's / predict's arguments checked once: (verbose as 0/1/2, their CallbackList)."""
+        data.check_batch_size(batch_size, what)
+        data.check_verbose(verbose, what)
+        if steps is not None:
+            number(steps, "steps", what, "[1, inf)", integer=True)
+        verbose = 1 if verbose == "auto" else verbose
+        return verbose, CallbackList(data.check_callbacks(callbacks, what), self, {"verbose": verbose, "steps": steps})
+
     # ---- evaluate / predict ---------------------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, return_dict=False):
         """Loss and metrics on the data: a float with no metrics, else [loss, *metrics] in compile order (Keras);
         a dict sorted by key if return_dict. steps: evaluate only the first ``steps`` batches."""
         self._require_compiled("evaluate")
-        data.check_batch_size(batch_size, "evaluate")
-        data.check_verbose(verbose, "evaluate")
-        if steps is not None:
-            number(steps, "steps", "evaluate", "[1, inf)", integer=True)
-        verbose = 1 if verbose == "auto" else verbose
-        cbl = CallbackList(data.check_callbacks(callbacks, "evaluate"), self, {"verbose": verbose, "steps": steps})
+        verbose, cbl = self._inference_setup("evaluate", batch_size, verbose, steps, callbacks)
         xs, ys = data.prepare(self, x, y)
         weights = data.sample_weights(self, ys, sample_weight)
         self._setup_step([a.shape for a in ys])
@@ -404,12 +408,7 @@ class Trainer:
         steps: predict only the first ``steps`` batches; callbacks get Keras's on_predict_* hooks (the batch end
         with {"outputs": ...}); verbose prints one summary line.
         """
-        data.check_batch_size(batch_size, "predict")
-        data.check_verbose(verbose, "predict")
-        if steps is not None:
-            number(steps, "steps", "predict", "[1, inf)", integer=True)
-        verbose = 1 if verbose == "auto" else verbose
-        cbl = CallbackList(data.check_callbacks(callbacks, "predict"), self, {"verbose": verbose, "steps": steps})
+        verbose, cbl = self._inference_setup("predict", batch_size, verbose, steps, callbacks)
         begin, end = cbl.hook("on_predict_batch_begin"), cbl.hook("on_predict_batch_end")
         xs = data.prepare_x(self, x)
         parts, t0 = [], time.perf_counter()
