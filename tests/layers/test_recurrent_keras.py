@@ -44,8 +44,8 @@ def compare(build, xs, y_shape, rng):
 
 
 def _unmasked(lib, seq):
-    """Flatten drops the mask: Keras would otherwise mask the loss of a masked sequence output (a trainer
-    feature gradkit does not have yet), and these tests compare the layers."""
+    """Flatten drops the mask, so these tests compare the layers alone (the masked loss of a sequence output is
+    compared in tests/layers/test_masking.py)."""
     return lib.layers.Flatten()(seq) if len(seq.shape) == 3 else seq
 
 

@@ -404,6 +404,13 @@ class Layer:
             _set_masks(out, self.compute_mask(first, kwargs.get("mask", _mask_of(first))))
         return out
 
+    def _preactivation_call(self, inputs, training=None):
+        """``preactivation(inputs)`` (the trainer's logits) carrying the mask the layer's output would carry."""
+        out = self.preactivation(inputs, training=training)
+        if self.supports_masking:
+            _set_masks(out, self.compute_mask(inputs, _mask_of(inputs)))
+        return out
+
     def _add_activity_losses(self, outputs):
         for y in flatten(outputs):
             if isinstance(y, Tensor):

@@ -18,6 +18,8 @@ def _fmt(shape):
 class Dense(Layer):
     """y = activation(x @ kernel + bias), one fused op for the affine part (x may be scipy.sparse)."""
 
+    supports_masking = True  # as Keras: a sequence mask passes through (to the loss, for instance)
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, lora_rank=None, **kwargs):
@@ -90,6 +92,8 @@ class Dense(Layer):
 class Activation(Layer):
     """Applies an activation function (by name or callable)."""
 
+    supports_masking = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -114,6 +118,8 @@ class Dropout(Layer):
     The mask is drawn from gradkit's one Generator (``seed`` is accepted for Keras compatibility; seed the
     run with ``gradkit.utils.set_random_seed``). At inference the layer is the identity.
     """
+
+    supports_masking = True
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)

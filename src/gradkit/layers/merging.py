@@ -2,6 +2,7 @@
 their functional forms (``layers.add([a, b])``, ``layers.concatenate([a, b])``, ...)."""
 from ..arguments import number
 from ..autograd import functions as F
+from ..autograd import nn
 from ..errors import ShapeError
 from .base import Layer
 
@@ -18,6 +19,12 @@ class _Merge(Layer):
 
     def _finish(self, out, n):
         return out
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras's merge mask: the elementwise OR of the inputs' masks when every input has one, else None."""
+        if not isinstance(mask, (list, tuple)) or any(m is None for m in mask):
+            return None
+        return _bool(F.max(F.stack([_float(m) for m in mask]), axis=0))
 
     def compute_output_shape(self, input_shape):
         _need_list(self, input_shape)
@@ -77,6 +84,16 @@ class Concatenate(Layer):
         _need_list(self, inputs)
         return F.concatenate(list(inputs), axis=self.axis)
 
+    def compute_mask(self, inputs, mask=None):
+        """Keras's: each input's mask (all True where it has none) spread over its features, joined along axis,
+        then true where any feature is."""
+        if not isinstance(mask, (list, tuple)) or all(m is None for m in mask):
+            return None
+        spread = [F.ones_like(x, dtype="float32") if m is None else
+                  F.mul(F.expand_dims(_float(m), -1), F.ones_like(x, dtype="float32")) if m.ndim < x.ndim else _float(m)
+                  for x, m in zip(inputs, mask)]
+        return _bool(F.max(F.concatenate(spread, axis=self.axis), axis=-1))
+
     def compute_output_shape(self, input_shape):
         _need_list(self, input_shape)
         rank = len(input_shape[0])
@@ -95,6 +112,14 @@ class Concatenate(Layer):
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
+
+
+def _float(mask):
+    return nn.cast(mask, "float32")  # masks are combined with recorded ops, so a traced step recomputes them
+
+
+def _bool(x):
+    return nn.cast(x, "bool")
 
 
 def _need_list(layer, inputs):

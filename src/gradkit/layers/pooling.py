@@ -1,6 +1,7 @@
 """Pooling layers, channels-last: Max/AveragePooling1D/2D and the global poolings, with Keras 3's arguments."""
 from ..autograd import conv as C
 from ..autograd import functions as F
+from ..autograd import nn
 from .base import Layer
 from .convolutional import check_data_format, check_input, check_padding, check_window, normalize_tuple
 
@@ -96,9 +97,17 @@ class GlobalAveragePooling2D(_GlobalPool):
 
 
 class GlobalAveragePooling1D(_GlobalPool):
-    """Mean over the steps."""
+    """Mean over the steps; with a mask (Embedding(mask_zero=True)), over the unmasked steps only, as Keras."""
 
     rank, spatial, reduce = 1, "steps", F.mean
+
+    def call(self, inputs, training=False, mask=None):
+        if mask is None:
+            return super().call(inputs, training)
+        check_input(self, inputs.shape, self.rank, self.spatial)
+        m = F.expand_dims(nn.cast(mask, inputs.dtype), -1)
+        return F.div(F.sum(F.mul(inputs, m), axis=1, keepdims=self.keepdims),
+                     F.sum(m, axis=1, keepdims=self.keepdims))
 
 
 class GlobalMaxPooling2D(_GlobalPool):

@@ -9,6 +9,8 @@ from .convolutional import check_data_format, check_input
 class Rescaling(Layer):
     """y = x · scale + offset (e.g. scale=1/255 maps pixel values to [0, 1])."""
 
+    supports_masking = True
+
     def __init__(self, scale, offset=0.0, **kwargs):
         super().__init__(**kwargs)
         self.scale, self.offset = scale, offset

@@ -106,7 +106,7 @@ class Functional(GraphModel):
         for node in self._nodes:
             args, kwargs = node.call_args(value_of)
             if id(node) in logits_nodes:
-                out = node.layer.preactivation(*args, training=training)
+                out = node.layer._preactivation_call(*args, training=training)
             else:
                 if training is not None and "training" not in kwargs:
                     kwargs["training"] = training

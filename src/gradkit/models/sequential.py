@@ -115,7 +115,7 @@ class Sequential(GraphModel):
         last = len(layers) - 1
         for i, layer in enumerate(layers):
             if i == last and logits_for:
-                return [layer.preactivation(h, training=training)]
+                return [layer._preactivation_call(h, training=training)]
             h = layer(h) if training is None else layer(h, training=training)
         return [h]
 

@@ -14,6 +14,7 @@ from .. import backend as B
 from ..autograd import Tensor, no_grad
 from ..autograd.tensor import wrap
 from ..autograd import functions as F
+from ..autograd import nn
 from ..errors import ConfigError, ConfigTypeError, DataError, ShapeError, TrainingError
 from ..backend import is_sparse
 from ..training import data_adapter as data
@@ -138,11 +139,19 @@ class Trainer:
         return [layers[i].activation(o) if i in self._logits_for else o for i, o in enumerate(outputs)]
 
     def _output_losses(self, ys, outputs, sample_weight=None):
-        """Per output, its per-sample loss (weighted by sample_weight when given): Tensors of shape (batch,)."""
+        """Per output, its per-sample loss (weighted by sample_weight when given): Tensors of shape (batch,).
+
+        A loss with more axes (a sequence output's (batch, steps)) is averaged over them; where the output
+        carries a mask (Embedding(mask_zero=True) upstream), masked entries count 0 and the rest total/valid,
+        so the batch mean is the mean over the valid entries, as Keras's apply_mask.
+        """
         out = []
         for i, o in enumerate(outputs):
-            v = (self._fused[i] or self._loss_fns[i])(ys[i], o)
-            out.append(v if sample_weight is None else v * sample_weight)
+            v = _masked((self._fused[i] or self._loss_fns[i])(ys[i], o), getattr(o, "_keras_mask", None))
+            if sample_weight is not None:
+                v = v * (sample_weight if v.ndim == 1 else
+                         F.reshape(sample_weight, (sample_weight.shape[0],) + (1,) * (v.ndim - 1)))
+            out.append(F.mean(v, axis=tuple(range(1, v.ndim))) if v.ndim > 1 else v)
         return out
 
     def _per_sample_losses(self, ys, outputs, sample_weight=None):
@@ -162,7 +171,8 @@ class Trainer:
         sample_weight), each output's loss times its loss_weight, plus sum(model.losses).
         """
         outputs = self._forward(xs, training=training, logits_for=self._logits_for)
-        if len(outputs) == 1 and self._loss_weights[0] == 1.0 and sample_weight is None:  # its fused batch mean
+        if len(outputs) == 1 and self._loss_weights[0] == 1.0 and sample_weight is None and \
+                getattr(outputs[0], "_keras_mask", None) is None:  # its fused batch mean
             loss = (self._fused[0] or self._loss_fns[0]).mean(ys[0], outputs[0])
         else:
             loss = F.mean(self._per_sample_losses(ys, outputs, sample_weight))
@@ -451,3 +461,12 @@ class _Run:
         self.epochs, self.initial_epoch, self.verbose = epochs, initial_epoch, verbose
         self.val, self.val_batch_size, self.val_freq, self.val_steps = val, val_batch_size, val_freq, val_steps
         self.full, self.weighted = full, weighted
+
+
+def _masked(values, mask):
+    """values × mask·(total / valid) when the mask matches their shape (Keras's "sum_over_batch_size" masking);
+    recorded ops, so a traced step recomputes the weights for every batch."""
+    if mask is None or tuple(mask.shape) != tuple(values.shape):
+        return values
+    m = nn.cast(mask, values.dtype)
+    return values * (m * (float(m.size) / F.maximum(F.sum(m), 1.0)))
