@@ -3,3 +3,7 @@ read from the GRADKIT_DATA mirror, the user cache, the package, or one hash-veri
 from . import boston_housing, fashion_mnist, imdb, logic_gates, mnist, reuters  # noqa: F401
 
 __all__ = ["boston_housing", "fashion_mnist", "imdb", "logic_gates", "mnist", "reuters"]
+
+from ..keras_api import not_provided as _not_provided  # noqa: E402
+
+__getattr__ = _not_provided("datasets", __name__)
