@@ -17,7 +17,7 @@ from ..autograd import functions as F
 from ..autograd import nn
 from ..errors import ConfigError, ConfigTypeError, DataError, ShapeError, TrainingError
 from ..backend import is_sparse
-from ..training import data_adapter as data
+from ..training import data_adapter as data, streams
 from ..training.batching import Batcher, inference_batches
 from ..training.callbacks import CallbackList
 from ..arguments import flag, number
@@ -252,19 +252,45 @@ class Trainer:
         if validation_steps is not None:
             number(validation_steps, "validation_steps", "fit", "[1, inf)", integer=True)
         callbacks = data.check_callbacks(callbacks)
+        verbose = 1 if verbose == "auto" else verbose
+        if streams.is_stream(x):
+            streams.check_fit(x, y, batch_size, sample_weight, class_weight, validation_split, sampling, epoch_loss,
+                              shuffle)
+            streams.check_once_read(x, steps_per_epoch, epochs - initial_epoch, "fit: x", "steps_per_epoch")
+            batcher = streams.Stream(self, x, "fit", steps_per_epoch, shuffle, class_weight=class_weight)
+            held_out = full = None
+        else:
+            split = validation_split if validation_data is None else 0.0  # validation_data overrides it (Keras)
+            batcher, held_out, full = self._array_batches(x, y, sample_weight, class_weight, split, batch_size,
+                                                          sampling or ("shuffle" if shuffle else "sweep"),
+                                                          steps_per_epoch, epoch_loss == "full")
+        passes = sum((e + 1) % validation_freq == 0 for e in range(initial_epoch, epochs))
+        val = self._validation_batches(validation_data, held_out, validation_batch_size or batch_size or 32,
+                                       validation_steps, passes)
+        self._setup_step(batcher.y_shapes)
+        run = _Run(epochs, initial_epoch, verbose, val, validation_freq, full)
+        return self._run_epochs(batcher, run, callbacks)
+
+    def _array_batches(self, x, y, sample_weight, class_weight, split, batch_size, sampling, steps, full):
+        """fit's training Batcher over the prepared arrays, the held-out split (or None), and the arrays for the
+        full-data epoch loss (or None)."""
         xs, ys = data.prepare(self, x, y)
         weights = data.sample_weights(self, ys, sample_weight, class_weight)
         if weights is not None:
             data.check_lengths(xs, [weights], "x and sample_weight")
-        xs, ys, weights, val = data.validation(self, xs, ys, validation_split, validation_data, weights)
-        self._setup_step([a.shape for a in ys])
-        batch_size = 32 if batch_size is None else batch_size
-        batcher = Batcher(xs, ys + ([weights] if weights is not None else []), batch_size,
-                          sampling or ("shuffle" if shuffle else "sweep"), steps_per_epoch)
-        verbose = 1 if verbose == "auto" else verbose
-        run = _Run(epochs, initial_epoch, verbose, val, validation_batch_size or batch_size, validation_freq,
-                   validation_steps, (xs, ys, weights) if epoch_loss == "full" else None, weights is not None)
-        return self._run_epochs(batcher, run, callbacks)
+        xs, ys, weights, held_out = data.validation(self, xs, ys, split, weights)
+        batcher = Batcher(xs, ys, 32 if batch_size is None else batch_size, sampling, steps, weights)
+        return batcher, held_out, (xs, ys, weights) if full else None
+
+    def _validation_batches(self, validation_data, held_out, batch_size, steps, passes):
+        """fit's validation batches: a Stream for a generator / PyDataset, else sequential batches of the arrays
+        (validation_data's, or the held-out split); None without validation."""
+        if streams.is_stream(validation_data):
+            streams.check_once_read(validation_data, steps, passes, "fit: validation_data", "validation_steps")
+            return streams.Stream(self, validation_data, "fit", steps, what="validation_data")
+        if validation_data is not None:
+            held_out = data.validation_data(self, validation_data)
+        return None if held_out is None else Batcher(*held_out[:2], batch_size, "sweep", steps, held_out[2])
 
     def _make_callbacks(self, callbacks, verbose, epochs, steps):
         from ..training.history import History
@@ -290,15 +316,19 @@ class Trainer:
         cbl.on_train_begin({})
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(run.initial_epoch, run.epochs):
+                batches = batcher.epoch()
+                if batches is None:  # a generator ran out: Keras warns "interrupting training"
+                    self._warn_ran_out(batcher, "x", epoch, run)
+                    break
                 if epoch_begin is not None:
                     epoch_begin(epoch, {})
                 tracker.reset()
                 bad, step = None, 0
-                for xb, yb in batcher.epoch():
+                for xb, yb in batches:
                     if begin is not None:
                         begin(step, {})
                     yt = [wrap(a) for a in yb]
-                    sw = yt.pop() if run.weighted else None
+                    sw = yt.pop() if batcher.weighted else None
                     loss, outputs = step_fn([wrap(a) for a in xb], yt) if sw is None else \
                         step_fn([wrap(a) for a in xb], yt, sw)
                     loss_v = float(loss.data)
@@ -312,10 +342,16 @@ class Trainer:
                     if self.stop_training:
                         break
                     step += 1
-                logs = tracker.result() if run.full is None else self._evaluate_arrays(*run.full, _FULL_EVAL_BATCH)
+                close(batches)
+                logs = tracker.result() if run.full is None else \
+                    self._evaluate_batches(Batcher(*run.full[:2], _FULL_EVAL_BATCH, "sweep", None, run.full[2]))
                 if run.val is not None and (epoch + 1) % run.val_freq == 0:
-                    vlogs = self._evaluate_arrays(*run.val, run.val_batch_size, run.val_steps, cbl)
-                    logs.update({"val_" + k: v for k, v in vlogs.items()})
+                    vlogs = self._evaluate_batches(run.val, cbl)
+                    if vlogs is None:
+                        self._warn_ran_out(run.val, "validation_data", epoch + 1, run)
+                        self.stop_training = True
+                    else:
+                        logs.update({"val_" + k: v for k, v in vlogs.items()})
                 epoch_end(epoch, logs)
                 if bad is not None:
                     self._warn_diverged(bad, epoch)
@@ -335,6 +371,11 @@ class Trainer:
                       f"The learning rate{lr_txt} is probably too large; try a smaller one (e.g. 10x smaller).",
                       RuntimeWarning, stacklevel=4)
 
+    @staticmethod
+    def _warn_ran_out(stream, what, epoch, run):
+        warnings.warn(f"fit: {what} ran out of data ({stream.describe()}): training stopped after epoch {epoch} of "
+                      f"{run.epochs}", RuntimeWarning, stacklevel=4)
+
     def _inference_setup(self, what, batch_size, verbose, steps, callbacks):
         """evaluate's / predict's arguments checked once: (verbose as 0/1/2, their CallbackList)."""
         data.check_batch_size(batch_size, what)
@@ -351,15 +392,20 @@ class Trainer:
         a dict sorted by key if return_dict. steps: evaluate only the first ``steps`` batches."""
         self._require_compiled("evaluate")
         verbose, cbl = self._inference_setup("evaluate", batch_size, verbose, steps, callbacks)
-        xs, ys = data.prepare(self, x, y)
-        weights = data.sample_weights(self, ys, sample_weight)
-        self._setup_step([a.shape for a in ys])
+        if streams.is_stream(x):
+            streams.reject(x, "evaluate", y=y, sample_weight=sample_weight, batch_size=batch_size)
+            batches = streams.Stream(self, x, "evaluate", steps)
+        else:
+            xs, ys = data.prepare(self, x, y)
+            weights = data.sample_weights(self, ys, sample_weight)
+            batches = Batcher(xs, ys, 32 if batch_size is None else batch_size, "sweep", steps, weights)
+        self._setup_step(batches.y_shapes)
         t0 = time.perf_counter()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            logs = self._evaluate_arrays(xs, ys, weights, 32 if batch_size is None else batch_size, steps, cbl)
+            logs = self._evaluate_batches(batches, cbl)
         if verbose:
             from ..training.progress import format_logs
-            print(f"{xs[0].shape[0]} samples - {time.perf_counter() - t0:.0f}s - {format_logs(logs)}")
+            print(f"{self._eval_tracker.seen} samples - {time.perf_counter() - t0:.0f}s - {format_logs(logs)}")
         if return_dict:
             return logs
         vals = self._tracker.ordered(logs)
@@ -386,24 +432,24 @@ class Trainer:
                 seen += bx[0].shape[0]
         return total / max(seen, 1)
 
-    def _evaluate_arrays(self, xs, ys, weights, batch_size, steps=None, cbl=None):
-        """{"loss": mean over samples, metric keys: values} (sorted) without gradients; ``cbl`` gets Keras's
-        on_test_* hooks (validation in fit, evaluate's callbacks)."""
+    def _evaluate_batches(self, batcher, cbl=None):
+        """{"loss": mean over samples, metric keys: values} (sorted) over one epoch of ``batcher`` without gradients
+        (None when a generator has run out); ``cbl`` gets Keras's on_test_* hooks (fit's validation, evaluate)."""
+        batches = batcher.epoch()
+        if batches is None:
+            return None
         tracker = self._eval_tracker
         tracker.reset()
         begin, end = (cbl.hook("on_test_batch_begin"), cbl.hook("on_test_batch_end")) if cbl else (None, None)
         if cbl is not None:
             cbl.on_test_begin({})
-        arrays = xs + ys + ([weights] if weights is not None else [])
         with no_grad():
-            for step, batch in enumerate(inference_batches(arrays, batch_size)):
-                if steps is not None and step >= steps:
-                    break
+            for step, (bx, by) in enumerate(batches):
                 if begin is not None:
                     begin(step, {})
-                bx, by = batch[:len(xs)], [wrap(a) for a in batch[len(xs):]]
-                sw = by.pop() if weights is not None else None
-                outputs = self._forward(bx, training=False, logits_for=self._logits_for)
+                by = [wrap(a) for a in by]
+                sw = by.pop() if batcher.weighted else None
+                outputs = self._forward(list(bx), training=False, logits_for=self._logits_for)
                 total = float(F.sum(self._per_sample_losses(by, outputs, sw)).data)
                 tracker.update(by, outputs, total, bx[0].shape[0], lambda: self._loss_sums(by, outputs, sw))
                 if end is not None:
@@ -421,16 +467,19 @@ class Trainer:
         """
         verbose, cbl = self._inference_setup("predict", batch_size, verbose, steps, callbacks)
         begin, end = cbl.hook("on_predict_batch_begin"), cbl.hook("on_predict_batch_end")
-        xs = data.prepare_x(self, x)
+        if streams.is_stream(x):
+            streams.reject(x, "predict", batch_size=batch_size)
+            batches = streams.Stream(self, x, "predict", steps, targets=False).epoch()
+        else:
+            batches = Batcher(data.prepare_x(self, x), [], 32 if batch_size is None else batch_size, "sweep",
+                              steps).epoch()
         parts, t0 = [], time.perf_counter()
         cbl.on_predict_begin({})
         with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for step, bx in enumerate(inference_batches(xs, 32 if batch_size is None else batch_size)):
-                if steps is not None and step >= steps:
-                    break
+            for step, (bx, _) in enumerate(batches):
                 if begin is not None:
                     begin(step, {})
-                parts.append([B.to_numpy(o.data) for o in self._forward(bx, training=False)])
+                parts.append([B.to_numpy(o.data) for o in self._forward(list(bx), training=False)])
                 if end is not None:
                     end(step, {"outputs": parts[-1][0] if len(parts[-1]) == 1 else parts[-1]})
         cbl.on_predict_end({})
@@ -454,13 +503,18 @@ class Trainer:
 
 
 class _Run:
-    """fit's loop settings, checked: epochs, verbosity, validation (data, batch size, frequency, steps), the
-    full-data epoch loss, whether batches carry sample weights."""
+    """fit's loop settings, checked: epochs, verbosity, the validation batches and how often they run, the arrays
+    of the full-data epoch loss (or None)."""
 
-    def __init__(self, epochs, initial_epoch, verbose, val, val_batch_size, val_freq, val_steps, full, weighted):
+    def __init__(self, epochs, initial_epoch, verbose, val, val_freq, full):
         self.epochs, self.initial_epoch, self.verbose = epochs, initial_epoch, verbose
-        self.val, self.val_batch_size, self.val_freq, self.val_steps = val, val_batch_size, val_freq, val_steps
-        self.full, self.weighted = full, weighted
+        self.val, self.val_freq, self.full = val, val_freq, full
+
+
+def close(batches):
+    """End an epoch's batches early (a PyDataset's on_epoch_end runs, its reading threads stop)."""
+    if hasattr(batches, "close"):
+        batches.close()
 
 
 def _masked(values, mask):

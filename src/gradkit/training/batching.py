@@ -36,10 +36,11 @@ class Batcher:
     step; sequential sweeps are views; sparse arrays are sliced by rows (never densified).
     """
 
-    def __init__(self, xs, ys, batch_size, sampling="shuffle", steps_per_epoch=None):
+    def __init__(self, xs, ys, batch_size, sampling="shuffle", steps_per_epoch=None, weights=None):
         if sampling not in SAMPLINGS:
             raise ConfigError(f"fit(sampling={sampling!r}) is unknown; expected one of {', '.join(SAMPLINGS)}")
-        self.arrays, self.n_x = list(xs) + list(ys), len(xs)
+        self.arrays, self.n_x = list(xs) + list(ys) + ([weights] if weights is not None else []), len(xs)
+        self.weighted = weights is not None
         self.n = num_samples(self.arrays)
         self.full = batch_size == "full"
         if not self.full and (isinstance(batch_size, str) or int(batch_size) < 1):
@@ -53,6 +54,11 @@ class Batcher:
             self.steps = min(per_sweep, int(steps_per_epoch)) if steps_per_epoch else per_sweep
         self._takers = self._fixed = self._epoch = None
         self._whole = self._split(self.arrays)
+
+    @property
+    def y_shapes(self):
+        """The targets' shapes (the sample weights aside)."""
+        return [a.shape for a in self.arrays[self.n_x:len(self.arrays) - self.weighted]]
 
     def epoch(self):
         """The batches of one epoch: an iterator of (x batches, y batches)."""

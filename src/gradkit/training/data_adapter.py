@@ -273,18 +273,20 @@ def prepare(model, x, y, role=""):
     return xs, ys
 
 
-def validation(model, xs, ys, split, data, weights=None):
-    """(train xs, train ys, train weights, (val xs, val ys, val weights) or None) from validation_data or the LAST
-    fraction of the data (taken before any shuffling, as Keras does)."""
-    if data is not None:
-        if not isinstance(data, (list, tuple)) or len(data) not in (2, 3):
-            got = f"a {type(data).__name__} of {len(data)}" if isinstance(data, (list, tuple)) else \
-                type(data).__name__
-            raise DataError(f"validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), "
-                            f"got {got}")
-        vx, vy = prepare(model, data[0], data[1], " of validation_data")
-        vw = sample_weights(model, vy, data[2], role=" of validation_data") if len(data) == 3 else None
-        return xs, ys, weights, (vx, vy, vw)
+def validation_data(model, data):
+    """fit's validation_data, (x_val, y_val) or (x_val, y_val, sample_weight_val), as (vxs, vys, weights or None)."""
+    if not isinstance(data, (list, tuple)) or len(data) not in (2, 3):
+        got = f"a {type(data).__name__} of {len(data)}" if isinstance(data, (list, tuple)) else type(data).__name__
+        raise DataError(f"validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), a "
+                        f"generator or a PyDataset, got {got}")
+    vx, vy = prepare(model, data[0], data[1], " of validation_data")
+    vw = sample_weights(model, vy, data[2], role=" of validation_data") if len(data) == 3 else None
+    return vx, vy, vw
+
+
+def validation(model, xs, ys, split, weights=None):
+    """(train xs, train ys, train weights, (val xs, val ys, val weights) or None): the LAST fraction ``split`` of
+    the data held out (taken before any shuffling, as Keras does)."""
     if not split:
         return xs, ys, weights, None
     at = int(math.floor(xs[0].shape[0] * (1.0 - split)))

@@ -1,5 +1,5 @@
 """Utilities under Keras's names: seeding, to_categorical and pad_sequences (these two live in preprocessing),
-plot_model, and ``utils.np_utils`` for Keras 2 code."""
+PyDataset (alias Sequence: batches from Python code for fit), plot_model, and ``utils.np_utils`` for Keras 2 code."""
 import random as _random
 
 import numpy as _np
@@ -7,6 +7,7 @@ import numpy as _np
 from .. import backend as _backend
 from ..errors import ConfigError
 from ..preprocessing import pad_sequences, to_categorical  # noqa: F401  (keras.utils.* names)
+from ..training.py_dataset import PyDataset, Sequence  # noqa: F401  (keras.utils.* names)
 
 
 def set_random_seed(seed):
