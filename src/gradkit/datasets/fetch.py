@@ -70,9 +70,8 @@ def fetch(name, path=None, downloader=None):
     fname = name if path is None else os.fspath(path)
     if fname != name and Path(fname).expanduser().is_file():
         return Path(fname).expanduser()
-    mirror = os.environ.get(MIRROR_ENV)
-    if mirror and (Path(mirror) / fname).is_file():
-        found = Path(mirror) / fname
+    found = _in_mirror(entry, fname)
+    if found is not None:
         if provenance(found, entry) is None:
             raise _refusal(found, entry, f"the {MIRROR_ENV} mirror's")
         return found
@@ -85,6 +84,14 @@ def fetch(name, path=None, downloader=None):
     if entry.packaged and provenance(PACKAGED_DIR / entry.packaged, entry) is not None:
         return PACKAGED_DIR / entry.packaged
     return _download(entry, cached, downloader)
+
+
+def _in_mirror(entry, fname):
+    """The file ``fname`` (or, for the registry's own name, one of its Keras-cache aliases) in the GRADKIT_DATA
+    mirror, or None."""
+    mirror = os.environ.get(MIRROR_ENV)
+    names = (fname, *entry.aliases) if fname == entry.name else (fname,)
+    return next((Path(mirror) / n for n in names if (Path(mirror) / n).is_file()), None) if mirror else None
 
 
 def _missing(entry, target, reason):
@@ -122,9 +129,11 @@ def _download(entry, target, downloader=None):
 def find_local(name):
     """Where the file ``name`` already is (the mirror, the cache or the package), or None: no download, no hash."""
     entry = FILES[name]
-    mirror = os.environ.get(MIRROR_ENV)
-    for folder, fname in ((mirror, name), (cache_dir(), name), (PACKAGED_DIR, entry.packaged)):
-        if folder and fname and (Path(folder) / fname).is_file():
+    found = _in_mirror(entry, name)
+    if found is not None:
+        return found
+    for folder, fname in ((cache_dir(), name), (PACKAGED_DIR, entry.packaged)):
+        if fname and (Path(folder) / fname).is_file():
             return Path(folder) / fname
     return None
 

@@ -12,6 +12,7 @@ class DataFile:
     """One file: its name (relative to the mirror / cache folder), URL, known-good hashes and packaged copy.
 
     ``hashes`` holds ("algorithm:hexdigest", provenance) pairs; the first is the one a download must match.
+    ``aliases``: the names the same file has in Keras's caches, also looked for in the GRADKIT_DATA mirror.
     """
 
     name: str
@@ -19,6 +20,7 @@ class DataFile:
     hashes: tuple
     packaged: str | None = None
     about: str = field(default="", compare=False)
+    aliases: tuple = ()
 
 
 def _keras_file(name, digest, loader, extra=(), packaged=None, about=""):
@@ -36,6 +38,17 @@ _IMDB_INDEX_SHA256 = (
     "SHA-256 of Keras's imdb_word_index.json (the file whose MD5 Keras checks), from the mirror's README",
 )
 
+
+CIFAR_URL = "https://www.cs.toronto.edu/~kriz/"
+"""Where Keras downloads the CIFAR archives from (keras/src/datasets/cifar10.py, cifar100.py)."""
+
+
+def _cifar(name, digest, loader, aliases):
+    """A CIFAR tar.gz from the Toronto site (Keras's origin), verified by Keras's own hash."""
+    return DataFile(name, CIFAR_URL + name, ((digest, _KERAS.format(loader)),), aliases=aliases,
+                    about="CIFAR-10 / CIFAR-100 (Krizhevsky, 2009, Learning Multiple Layers of Features from Tiny "
+                          "Images)")
+
 FILES = {f.name: f for f in (
     _keras_file("mnist.npz", "sha256:731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
                 "mnist", extra=(_MNIST_REPACK,), about="MNIST (LeCun, Cortes & Burges); CC BY-SA 3.0"),
@@ -50,6 +63,13 @@ FILES = {f.name: f for f in (
                 "reuters", about="Reuters-21578 newswires, 46 topics (Keras's preprocessing)"),
     _keras_file("reuters_word_index.json", "md5:4d44cc38712099c9e383dc6e5f11a921", "reuters",
                 about="Keras's Reuters word index"),
+    _keras_file("california_housing.npz", "sha256:1a2e3a52e0398de6463aebe6f4a8da34fb21fbb6b934cf88c3425e766f2a1a6f",
+                "california_housing", about="California Housing (Pace & Barry, 1997; StatLib), 1990 US census"),
+    # aliases: the archive's name in Keras 3's cache (get_file(..., extract=True)), then in tf.keras 2's
+    _cifar("cifar-10-python.tar.gz", "sha256:6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+           "cifar10", ("cifar-10-batches-py-target_archive", "cifar-10-batches-py.tar.gz")),
+    _cifar("cifar-100-python.tar.gz", "sha256:85cd44d02ba6437773c5bbd22e183051d648de2e7d6b014e1ef29b855ba677a7",
+           "cifar100", ("cifar-100-python-target_archive",)),
     *(DataFile("fashion-mnist/" + name, KERAS_URL + name, ((digest, _KERAS.format("fashion_mnist")),),
                about="Fashion-MNIST (Xiao, Rasul & Vollgraf, Zalando Research, 2017); MIT licence")
       for name, digest in (
