@@ -41,15 +41,16 @@ class Keras2Generators:
     def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
                            use_multiprocessing=False, verbose=0):
         """Keras 2's evaluate on a generator: ``evaluate(generator, ...)``."""
-        warn_once("model.evaluate_generator(...)", "model.evaluate(...), which takes generators")
-        _loader(generator, "evaluate_generator", max_queue_size=max_queue_size, workers=workers,
-                use_multiprocessing=use_multiprocessing)
-        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+        return self._keras2_inference("evaluate", generator, steps, callbacks, verbose, max_queue_size=max_queue_size,
+                                      workers=workers, use_multiprocessing=use_multiprocessing)
 
     def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
                           use_multiprocessing=False, verbose=0):
         """Keras 2's predict on a generator: ``predict(generator, ...)``."""
-        warn_once("model.predict_generator(...)", "model.predict(...), which takes generators")
-        _loader(generator, "predict_generator", max_queue_size=max_queue_size, workers=workers,
-                use_multiprocessing=use_multiprocessing)
-        return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+        return self._keras2_inference("predict", generator, steps, callbacks, verbose, max_queue_size=max_queue_size,
+                                      workers=workers, use_multiprocessing=use_multiprocessing)
+
+    def _keras2_inference(self, method, generator, steps, callbacks, verbose, **loader):
+        warn_once(f"model.{method}_generator(...)", f"model.{method}(...), which takes generators")
+        _loader(generator, f"{method}_generator", **loader)
+        return getattr(self, method)(generator, steps=steps, callbacks=callbacks, verbose=verbose)
