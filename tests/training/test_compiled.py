@@ -127,3 +127,57 @@ def test_two_backward_passes_are_not_traced_and_run_eagerly():
         g, _ = compiled([wrap(np.arange(3.0))], [])
         np.testing.assert_array_equal(g.data, [0.0, 3.0, 6.0])  # x + 2·x·w
     assert compiled.eager and reasons == ["the step calls backward() twice"]
+
+
+def _convnet():
+    import gradkit
+    from gradkit import layers
+    gradkit.utils.set_random_seed(0)
+    m = gradkit.Sequential([layers.Input((28, 28, 1)), layers.Conv2D(16, 3, activation="relu"),
+                            layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(10, activation="softmax")])
+    m.compile(loss="categorical_crossentropy", optimizer="adam")
+    return m
+
+
+def _traced_peak_and_kept(fn):
+    """(peak, kept) bytes that tracemalloc sees above the level before fn() (run twice: the second run is measured,
+    so whatever the first run left behind counts)."""
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        fn()
+        tracemalloc.reset_peak()
+        fn()
+        now, peak = tracemalloc.get_traced_memory()
+        return peak - base, now - base
+    finally:
+        tracemalloc.stop()
+
+
+def test_compiled_step_keeps_nothing_of_a_batch_and_peaks_below_eager():
+    r = np.random.default_rng(0)
+    x = r.random((256, 28, 28, 1), dtype=np.float32)
+    y = np.eye(10, dtype=np.float32)[r.integers(0, 10, 256)]
+    m = _convnet()
+    fit_peak, fit_kept = _traced_peak_and_kept(lambda: m.fit(x, y, batch_size=64, epochs=1, verbose=0))
+    activation = 64 * 26 * 26 * 16 * 4  # one batch's conv output, 2.8 MB
+    assert fit_kept < activation / 2  # the programs hold no traced batch (before: 31 MB)
+    assert not m._compiled_step.eager
+    xs, ys = [wrap(x[:64])], [wrap(y[:64])]
+    eager_peak, eager_kept = _traced_peak_and_kept(lambda: m.train_step(xs, ys))
+    replay_peak, replay_kept = _traced_peak_and_kept(lambda: m._compiled_step(xs, ys))
+    assert replay_kept < activation / 10 and eager_kept < activation / 10
+    assert replay_peak < 0.9 * eager_peak  # saved arrays are freed as the backward pass goes
+
+
+def test_eager_fit_holds_one_step_graph_at_a_time():
+    r = np.random.default_rng(0)
+    x = r.random((256, 28, 28, 1), dtype=np.float32)
+    y = np.eye(10, dtype=np.float32)[r.integers(0, 10, 256)]
+    m = _convnet()
+    m.compile(loss="categorical_crossentropy", optimizer="adam", jit_compile=False)
+    fit_peak, _ = _traced_peak_and_kept(lambda: m.fit(x, y, batch_size=64, epochs=1, verbose=0))
+    xs, ys = [wrap(x[:64])], [wrap(y[:64])]
+    step_peak, _ = _traced_peak_and_kept(lambda: m.train_step(xs, ys))
+    assert fit_peak < 1.3 * step_peak  # the previous step's graph is dropped before the next (before: 1.65x)

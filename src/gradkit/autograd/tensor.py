@@ -295,8 +295,9 @@ def topological_order(root):
 
 @contextlib.contextmanager
 def observe(observer):
-    """Inside this block autograd reports to ``observer``: ``function_called(fn, input_tensors, output)`` after every
-    op and ``backward_done(root, grad)`` after every backward pass (a tracer or profiler hooks in here)."""
+    """Inside this block autograd reports to ``observer``: ``function_called(fn, input_tensors, output, state)`` after
+    every op (state: the names of the attributes its forward and the graph recording set on fn) and
+    ``backward_done(root, grad)`` after every backward pass (a tracer or profiler hooks in here)."""
     global _observer
     prev, _observer = _observer, observer
     try:
@@ -345,6 +346,7 @@ class Function:
     def __call__(self, *inputs):
         tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
         arrays = [t.data for t in tensors]
+        config = None if _observer is None else set(self.__dict__)  # a tracer learns what forward sets
         try:
             y = self.forward(*arrays)
         except ValueError as e:
@@ -362,8 +364,8 @@ class Function:
                     self.out_id = id(out)  # an id, not the tensor: no reference cycle
                     self.saved_inputs = arrays
                     break
-        if _observer is not None:
-            _observer.function_called(self, tensors, out)
+        if config is not None:
+            _observer.function_called(self, tensors, out, tuple(k for k in self.__dict__ if k not in config))
         return out
 
     def forward(self, *xs):

@@ -330,6 +330,7 @@ class Trainer:
                     loss_v = float(loss.data)
                     k = xb[0].shape[0]
                     tracker.update(yt, outputs, loss_v * k, k, lambda: self._loss_sums(yt, outputs, sw), sw)
+                    loss = outputs = None  # the step's graph (eager) is freed before the next step builds its own
                     if not isfinite(loss_v):
                         bad = (loss_v, step)
                         self.stop_training = True

@@ -9,6 +9,8 @@ the step that is not an op (a counter, a print) runs only while tracing, as unde
 each shape runs both ways and compares them: anything the trace froze that should vary (a data-dependent index, a
 Python-side random draw) makes the step eager for good.
 """
+import re
+
 from .. import backend as B
 from ..autograd import tensor as autograd
 from ..autograd.tensor import Tensor, topological_order, wrap
@@ -24,9 +26,9 @@ class Tracer:
     def __init__(self):
         self.events = []
 
-    def function_called(self, fn, inputs, out):
-        """autograd hook: one op applied."""
-        self.events.append(("op", fn, inputs, out))
+    def function_called(self, fn, inputs, out, state=()):
+        """autograd hook: one op applied; state names what its forward left on fn for backward."""
+        self.events.append(("op", fn, inputs, out, state))
 
     def backward_done(self, root, grad):
         """autograd hook: a backward pass from root finished; the leaves' .grad Tensors now hold the gradients."""
@@ -43,13 +45,16 @@ class Program:
     """The replay of a traced step: ``replay(*input_arrays)`` returns the step's result (Tensors around new arrays).
 
     Generated as one flat Python function (``self.source``): per op a call of its ``forward``; for the backward pass
-    each ``backward`` in eager order with the gradient sums; then ``optimizer.apply`` on the gradients.
+    each ``backward`` in eager order with the gradient sums; then ``optimizer.apply`` on the gradients. Memory is
+    freed as early as in eager backprop's best case: an op's saved state right after its backward (or its forward,
+    when no gradient reaches it), each array variable after its last use, and nothing of the traced batch is kept.
     """
 
     def __init__(self, events, inputs, result):
         self.names = {id(t): f"x{i}" for i, t in enumerate(inputs)}
-        self.ns, self.head, self.body, self.optimizers = {"W": wrap}, [], [], []
-        self._keep = []  # tensors whose ids name values: kept alive while the program exists
+        self.ns, self.head, self.body, self.optimizers = {"W": wrap, "R": _release}, [], [], []
+        self._keep = []  # tensors whose ids name values: kept alive while the program is built
+        self.index, self.backed = {}, set()  # id(fn) → op number; op numbers whose backward the replay runs
         out_of, backward_seen = {}, False
         for event in events:
             kind = event[0]
@@ -65,9 +70,11 @@ class Program:
                 self._apply(*event[1:])
         ret = self._expr(result)
         args = ", ".join(f"x{i}" for i in range(len(inputs)))
-        self.source = "\n".join([f"def replay({args}):", *self.head, *self.body, f"    return {ret}"]) + "\n"
+        body = _free_after_last_use(self._resolve(self.body), set(_ARRAY_NAME.findall(ret)))
+        self.source = "\n".join([f"def replay({args}):", *self.head, *body, f"    return {ret}"]) + "\n"
         exec(compile(self.source, "<gradkit replay>", "exec"), self.ns)  # noqa: S102 - our own generated code
         self.replay = self.ns["replay"]
+        self._forget([e[1] for e in events if e[0] == "op"])
 
     def _name(self, t):
         """The replay's name for a Tensor: an input, an op's output, a gradient, a weight (read at each replay,
@@ -86,10 +93,12 @@ class Program:
             self.names[id(t)] = n
         return n
 
-    def _op(self, i, fn, inputs, out):
+    def _op(self, i, fn, inputs, out, state):
         self.ns[f"f{i}"], self.ns[f"forward{i}"] = fn, fn.forward
+        self.ns[f"S{i}"] = tuple(k for k in state if k not in ("inputs", "out_id")) + ("saved_inputs",)
+        self.index[id(fn)] = i
         args = ", ".join(self._name(t) for t in inputs) + ("," if len(inputs) == 1 else "")
-        self.body += [f"    f{i}.saved_inputs = a = ({args})", f"    v{i} = forward{i}(*a)"]
+        self.body += [f"    f{i}.saved_inputs = a = ({args})", f"    v{i} = forward{i}(*a)", ("forward_done", i)]
         self.names[id(out)] = f"v{i}"
         self._keep.append(out)
 
@@ -106,8 +115,9 @@ class Program:
             g = grads.get(id(out))
             if g is None:
                 continue  # its output never gets a gradient (eager skips it too)
-            self.ns[f"backward{k}"] = f.backward
-            lines += [f"    if {g} is not None:", f"        r = backward{k}({g})",
+            self.ns[f"backward{k}"], i = f.backward, self.index[id(f)]
+            self.backed.add(i)
+            lines += [f"    if {g} is not None:", f"        r = backward{k}({g})", f"        R(f{i}, S{i})",
                       "        if type(r) is not tuple:", "            r = (r,)"]
             for j, t in enumerate(f.inputs):
                 if not t._requires_grad:
@@ -131,6 +141,25 @@ class Program:
         names = ", ".join("None" if g is None else self._name(g) for g in grads)
         self.body.append(f"    opt{k}.apply([{names}], vars{k})")
 
+    def _resolve(self, body):
+        """The body's lines, an op's state released right after its forward where no backward will use it."""
+        out = []
+        for b in body:
+            if type(b) is str:
+                out.append(b)
+            elif b[1] not in self.backed:
+                out.append(f"    R(f{b[1]}, S{b[1]})")
+        return out
+
+    def _forget(self, fns):
+        """Drop every reference to the traced batch's arrays: the ops' saved state, their input Tensors (backward
+        reads only which inputs want a gradient) and the tensors that named values while the program was built."""
+        for fn in fns:
+            _release(fn, self.ns[f"S{self.index[id(fn)]}"])
+            if "inputs" in fn.__dict__:
+                fn.inputs = [_Wants(t._requires_grad) for t in fn.inputs]
+        self._keep, self.names = [], {}
+
     def _expr(self, result):
         """Source rebuilding the step's result (Tensors, None, and tuples, lists and dicts of them)."""
         if result is None:
@@ -143,6 +172,56 @@ class Program:
         if isinstance(result, dict):
             return "{" + ", ".join(f"{k!r}: {self._expr(v)}" for k, v in result.items()) + "}"
         raise Untraceable(f"the step returns a {type(result).__name__}, not Tensors")
+
+
+_ARRAY_NAME = re.compile(r"\b[vd]\d+\b")  # the replay's array variables: op outputs v<i>, gradients d<j>
+
+
+def _release(fn, names):
+    """Forget what an op's forward kept for its backward (the attributes named), so its arrays can be freed."""
+    d = fn.__dict__
+    for k in names:
+        d.pop(k, None)
+
+
+class _Wants:
+    """Stands in for a traced op's input Tensor after tracing: only whether it wants a gradient."""
+
+    __slots__ = ("_requires_grad",)
+
+    def __init__(self, requires_grad):
+        self._requires_grad = requires_grad
+
+    @property
+    def requires_grad(self):
+        """Whether the input wanted a gradient when traced."""
+        return self._requires_grad
+
+
+def _free_after_last_use(lines, keep):
+    """lines with ``name = None`` after the last line that uses each array variable (but those in keep)."""
+    last = {}
+    for n, line in enumerate(lines):
+        for name in _ARRAY_NAME.findall(line):
+            last[name] = n
+    after = {}
+    for name, n in last.items():
+        if name not in keep:
+            after.setdefault(n, []).append(name)
+    out = []
+    for n, line in enumerate(lines):
+        out.append(line)
+        if n in after:
+            indent = line[:len(line) - len(line.lstrip())]
+            out.append(f"{indent}{' = '.join(sorted(after[n]))} = None")
+    return out
+
+
+def detach(result):
+    """Cut the graph off a step's result Tensors (the step is done with it), so its arrays can be freed."""
+    for t in leaves(result):
+        t.creator = None
+    return result
 
 
 def leaves(result):
@@ -207,7 +286,7 @@ class CompiledStep:
                 self._give_up(why)
             else:
                 self.programs[sig] = [program, False]
-            return result
+            return detach(result)
         ok, result = self.check(entry[0], args, arrays)
         entry[1] = ok
         if ok:
@@ -228,7 +307,7 @@ class CompiledStep:
         Everything is left as the eager step leaves it (weights, optimizer state, the random Generator).
         """
         before = self._snapshot(program.optimizers)
-        result = self.fn(*args)
+        result = detach(self.fn(*args))  # its graph is not needed while the replay runs
         expected = [t.data.copy() for t in leaves(result)]
         after = self._snapshot(program.optimizers)
         self._restore(before, program.optimizers)
