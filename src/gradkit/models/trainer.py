@@ -193,6 +193,7 @@ class Trainer:
 
     def _make_train_function(self):
         """The per-step callable fit runs: train_step wrapped by a compiled step unless jit_compile is False."""
+        _check_train_step_signature(type(self))
         self._train_vars = list(self.trainable_weights)
         self._compiled_step = None
         if self.jit_compile is not False:
@@ -536,3 +537,18 @@ def _masked(values, mask):
         return values
     m = nn.cast(mask, values.dtype)
     return values * (m * (float(m.size) / F.maximum(F.sum(m), 1.0)))
+
+
+def _check_train_step_signature(cls):
+    """A train_step override written for Keras (``train_step(self, data)`` returning a dict of metric results)
+    cannot run here: say what gradkit's step takes and returns."""
+    import inspect
+    if cls.train_step is Trainer.train_step:
+        return
+    params = list(inspect.signature(cls.train_step).parameters.values())[1:]
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) < 2 and not any(p.kind is p.VAR_POSITIONAL for p in params):
+        raise ConfigError(f"{cls.__name__}.train_step{inspect.signature(cls.train_step)}: Keras's train_step(self, "
+                          "data) form is not supported; gradkit's is train_step(self, xs, ys, sample_weight=None) "
+                          "with lists of input and target Tensors, returning (loss, outputs): compute them with "
+                          "self.compute_loss_and_outputs(xs, ys), call loss.backward() and self.optimizer.apply(...)")
