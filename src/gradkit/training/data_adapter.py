@@ -236,7 +236,7 @@ def sample_weights(model, ys, sample_weight=None, class_weight=None, role=""):
         raise ConfigError("fit: pass class_weight or sample_weight, not both (as Keras); fold the class weights "
                           "into sample_weight")
     if isinstance(sample_weight, dict) or (isinstance(sample_weight, (list, tuple)) and len(ys) > 1 and
-                                           any(np.ndim(s) > 0 for s in sample_weight)):
+                                           any(B.xp.ndim(s) > 0 for s in sample_weight)):
         raise ConfigError(f"sample_weight{role}: one array per output (a {type(sample_weight).__name__}) is not "
                           f"supported by gradkit; pass one array of shape ({n},), which weighs every output (as Keras "
                           "does with one array)")
