@@ -427,9 +427,13 @@ class Trainer(Keras2Generators):
             for batch in inference_batches(xs + ys, batch_size):
                 bx, by = batch[:len(xs)], [wrap(a) for a in batch[len(xs):]]
                 outputs = self._forward(bx, training=False, logits_for=self._logits_for)
-                total += float(F.sum(self._per_sample_losses(by, outputs)).data)
+                total += float(F.sum(self._per_sample_losses(by, outputs)).data) + self._added_loss() * bx[0].shape[0]
                 seen += bx[0].shape[0]
         return total / max(seen, 1)
+
+    def _added_loss(self):
+        """sum(model.losses) after the last forward pass, a float: Keras's evaluate adds it to the loss as fit does."""
+        return sum(float(F.sum(extra).data) for extra in self.losses)
 
     def _evaluate_batches(self, batcher, cbl=None):
         """{"loss": mean over samples, metric keys: values} (sorted) over one epoch of ``batcher`` without gradients
@@ -449,8 +453,9 @@ class Trainer(Keras2Generators):
                 by = [wrap(a) for a in by]
                 sw = by.pop() if batcher.weighted else None
                 outputs = self._forward(list(bx), training=False, logits_for=self._logits_for)
-                total = float(F.sum(self._per_sample_losses(by, outputs, sw)).data)
-                tracker.update(by, outputs, total, bx[0].shape[0], lambda: self._loss_sums(by, outputs, sw), sw)
+                n = bx[0].shape[0]
+                total = float(F.sum(self._per_sample_losses(by, outputs, sw)).data) + self._added_loss() * n
+                tracker.update(by, outputs, total, n, lambda: self._loss_sums(by, outputs, sw), sw)
                 if end is not None:
                     end(step, tracker.result())
         logs = tracker.result()
