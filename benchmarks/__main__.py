@@ -106,14 +106,17 @@ def summarize(results):
                                         "ratio_numerical_to_backprop", "max_rel_error", "n_params") if k in last}
             row.update(seconds=statistics.median(r["seconds"] for r in ok), min_seconds=min(r["seconds"] for r in ok),
                        repeats=len(ok))
-            for k in ("mem_fit_mb", "mem_total_mb", "backprop_step_s", "partial_s", "ratio_numerical_to_backprop"):
+            for k in ("cpu_seconds", "mem_fit_mb", "mem_total_mb", "backprop_step_s", "partial_s",
+                      "ratio_numerical_to_backprop"):
                 if k in last:
                     row[k] = statistics.median(r[k] for r in ok)
             rows[f] = row
-        g = rows.get("gradkit", {}).get("seconds")
+        g, gc = rows.get("gradkit", {}).get("seconds"), rows.get("gradkit", {}).get("cpu_seconds")
         for row in rows.values():
             if g and row.get("seconds"):
                 row["gradkit_ratio"] = g / row["seconds"]
+            if gc and row.get("cpu_seconds"):
+                row["gradkit_cpu_ratio"] = gc / row["cpu_seconds"]
         out[name] = rows
     return out
 

@@ -86,17 +86,18 @@ def workload_rows(name, rows):
                  f"{r['seconds']:.3g} s", f"{r['ratio_numerical_to_backprop']:,.0f}×", _fmt(r["max_rel_error"])]
                 if "seconds" in r else [f, r.get("status", ""), "", "", "", ""] for f, r in rows.items()]
         return head, body
-    head = ["framework", "median s", "min s", "runs", "gradkit ÷ this", "fit peak MB", "data+fit peak MB",
-            "final loss", "train acc", "test acc", "note"]
+    head = ["framework", "median s", "min s", "runs", "gradkit ÷ this", "CPU s", "gradkit ÷ this (CPU)", "fit peak MB",
+            "data+fit peak MB", "final loss", "train acc", "test acc", "note"]
     body = []
     for f, r in rows.items():
         if "seconds" not in r:
-            body.append([f, "—", "—", "0", "—", "—", "—", "—", "—", "—", r.get("status", "")[:90]])
+            body.append([f, "—", "—", "0"] + ["—"] * 8 + [r.get("status", "")[:90]])
             continue
         note = (f"time extrapolated from {r['extrapolated_from_epochs']} epochs; loss after them"
                 if "extrapolated_from_epochs" in r else "")
         body.append([f, _fmt(r["seconds"], ".4g"), _fmt(r["min_seconds"], ".4g"), str(r["repeats"]),
-                     _fmt(r.get("gradkit_ratio")), _fmt(r.get("mem_fit_mb"), ".1f"), _fmt(r.get("mem_total_mb"), ".1f"),
+                     _fmt(r.get("gradkit_ratio")), _fmt(r.get("cpu_seconds"), ".4g"), _fmt(r.get("gradkit_cpu_ratio")),
+                     _fmt(r.get("mem_fit_mb"), ".1f"), _fmt(r.get("mem_total_mb"), ".1f"),
                      _fmt(r.get("loss"), ".5g"), _fmt(r.get("accuracy"), ".4f"), _fmt(r.get("test_accuracy"), ".4f"),
                      note])
     return head, body
