@@ -551,6 +551,7 @@ SPECS.update({
     "Cos": unary(lambda a: A.Cos()(a), lambda a: a.cos()),
     "Log1p": unary(lambda a: A.Log1p()(a), lambda a: a.log1p(), lo=-0.5),
     "Expm1": unary(lambda a: A.Expm1()(a), lambda a: a.expm1()),
+    "Erf": unary(lambda a: A.Erf()(a), lambda a: torch().erf(a)),
 })
 
 

@@ -1,6 +1,7 @@
 """Keras layers: ``from gradkit.layers import Dense, Dropout, Input, ...``."""
 from .base import KerasTensor, Layer
-from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer
+from .activation_layers import ELU, LeakyReLU, ReLU, Softmax
+from .core import Activation, Dense, Dropout, Flatten, Identity, Input, InputLayer
 from .embedding import Embedding
 from .merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add, average, concatenate,
                       maximum, minimum, multiply, subtract)
@@ -20,6 +21,15 @@ __all__ = ["Layer", "KerasTensor", "Dense", "Activation", "Dropout", "Flatten", 
            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
            "ZeroPadding2D", "Reshape", "Rescaling", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
            "SimpleRNN", "LSTM", "GRU", "Bidirectional"]
+
+# Keras 3's aliases: the same classes under their short names.
+Convolution1D, Convolution2D = Conv1D, Conv2D
+MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
+GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
+GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+__all__ += ["ReLU", "LeakyReLU", "Softmax", "ELU", "Identity", "Convolution1D", "Convolution2D", "MaxPool1D",
+            "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
+            "GlobalMaxPool2D"]
 
 from ..keras_api import not_provided as _not_provided  # noqa: E402
 
