@@ -21,12 +21,13 @@ from ..training import data_adapter as data, streams
 from ..training.batching import Batcher, inference_batches
 from ..training.callbacks import CallbackList
 from ..arguments import flag, number
+from .keras2 import Keras2Generators
 
 _FULL_EVAL_BATCH = 8192  # batch of the full-data pass (epoch_loss="full"): one pass on the course's data
 EPOCH_LOSSES = ("mean", "full")
 
 
-class Trainer:
+class Trainer(Keras2Generators):
     """Mixin giving a model Keras's compile/fit/evaluate/predict.
 
     The model supplies: ``_ensure_built(shapes)``, ``_forward(xs, training, logits_for=())`` → list of
