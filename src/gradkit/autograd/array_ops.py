@@ -1,8 +1,6 @@
 """More primitives for the NumPy-like ``gradkit.ops`` namespace: each a Function, forward and backward together."""
 import math
 
-import numpy as np
-
 from .. import backend as B
 from .tensor import Function
 
@@ -45,14 +43,14 @@ class Expm1(Function):
 
 def _erf(a):
     """erf elementwise: SciPy's (CuPy's on the GPU) when installed, else Python's math.erf per element."""
-    if B.xp is not np:
+    if B.backend() == "cupy":
         from cupyx.scipy.special import erf
         return erf(a)
     try:
-        from scipy.special import erf
+        from scipy.special import erf  # a ufunc: keeps float32, and runs on array stand-ins too
     except ImportError:  # the core is NumPy-only; exact but per element
-        return np.vectorize(math.erf, otypes=[a.dtype])(a)
-    return erf(a).astype(a.dtype, copy=False)
+        return B.xp.vectorize(math.erf, otypes=[a.dtype])(a)
+    return erf(a)
 
 
 class Erf(Function):
