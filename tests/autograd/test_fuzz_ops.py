@@ -432,6 +432,22 @@ def _dropout(draw):
     return Case(gk, [a], th)
 
 
+@spec("GaussianNoise")
+def _gaussian_noise(draw):
+    stddev = draw(st.floats(0.05, 2.0))
+    a = floats(draw, draw(SHAPES_1D))
+
+    def gk(x):
+        B.set_seed(7)  # the same noise on every call
+        return nn.gaussian_noise(x, stddev)
+
+    def th(x):
+        B.set_seed(7)
+        noise = nn.gaussian_noise(Tensor(np.zeros(x.shape)), stddev).numpy()
+        return x + torch().as_tensor(noise)
+    return Case(gk, [a], th)
+
+
 @spec("BatchNorm")
 def _batch_norm(draw):
     c = draw(st.integers(1, 3))
@@ -663,6 +679,14 @@ SPECS.update({name: _recurrence(name) for name in GATES})
 def _nonzero(draw):
     ids = draw(hnp.arrays(np.int64, draw(SHAPES_1D), elements=st.integers(0, 3)))
     return Case(lambda i, x: ops.mul(R.nonzero_mask(i), x), [ids, floats(draw, ids.shape)], None)
+
+
+@spec("NotMasked")
+def _not_masked(draw):
+    v = draw(st.sampled_from([0.0, -1.0]))
+    m = draw(hnp.arrays(np.float64, draw(SHAPES_1D), elements=st.sampled_from([0.0, -1.0, 0.5])))
+    return Case(lambda k, x: ops.mul(nn.cast(nn.not_masked(k, v), "float64")[..., None], x),
+                [m, floats(draw, m.shape)], lambda k, x: (k != v).any(-1, keepdim=True) * x, grad=[False, True])
 
 
 # No PyTorch counterpart: TF's fill modes and sampling (AffineWarp), Keras's gate layouts (the recurrences,

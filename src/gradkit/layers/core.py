@@ -123,7 +123,7 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.rate = number(rate, "rate", "Dropout", "[0, 1)")  # 1 would scale by 1/(1 − rate) = inf
+        self.rate = number(rate, "rate", type(self).__name__, "[0, 1)")  # 1 would scale by 1/(1 − rate) = inf
         if noise_shape is not None:
             raise ConfigError(f"Dropout: noise_shape is not supported, got {noise_shape!r}")
         self.seed = seed
