@@ -694,6 +694,14 @@ def _not_masked(draw):
                 [m, floats(draw, m.shape)], lambda k, x: (k != v).any(-1, keepdim=True) * x, grad=[False, True])
 
 
+@spec("HingeLabels")
+def _hinge_labels(draw):
+    binary = draw(st.booleans())
+    y = draw(hnp.arrays(np.float64, draw(SHAPES_1D), elements=st.sampled_from([0.0, 1.0] if binary else [-1.0, 1.0, 0.0])))
+    return Case(lambda k, x: ops.mul(nn.hinge_labels(k), x), [y, floats(draw, y.shape)],
+                lambda k, x: (2 * k - 1 if bool(((k == 0) | (k == 1)).all()) else k) * x, grad=[False, True])
+
+
 # No PyTorch counterpart: TF's fill modes and sampling (AffineWarp), Keras's gate layouts (the recurrences,
 # checked against Keras in tests/layers/test_recurrent_keras.py), a mask with no gradient (NonZero).
 NO_TORCH = {"AffineWarp", "NonZero"} | set(GATES)

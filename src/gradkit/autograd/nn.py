@@ -396,6 +396,23 @@ def not_masked(a, mask_value=0.0):
     return NotMasked(mask_value)(_t(a))
 
 
+class HingeLabels(Function):
+    """Labels for the hinge losses: 2y − 1 when every label is 0 or 1 (Keras's convert_binary_labels_to_hinge),
+    else y as given; an op, so a traced step decides per batch; no gradient (labels)."""
+
+    def forward(self, y):
+        binary = bool(((y == 0) | (y == 1)).all())
+        return 2 * y - 1 if binary else y.copy()
+
+    def backward(self, gz):
+        return None
+
+
+def hinge_labels(y):
+    """y in {0, 1} → {−1, 1}; other labels unchanged."""
+    return HingeLabels()(_t(y))
+
+
 def gaussian_noise(a, stddev):
     """a plus fresh zero-mean Gaussian noise of standard deviation stddev (call only while training)."""
     return GaussianNoise(stddev)(_t(a))
