@@ -238,6 +238,9 @@ CASES = {
                           "sparse_categorical_crossentropy", ["accuracy"], _ids),
     "dropout": (lambda L: [L.Dense(8, activation="relu", input_shape=(6,)), L.Dropout(0.5), L.Dense(1)],
                 "rmsprop", "mse", [], _regression),
+    "masked-recurrent": (lambda L: [L.Embedding(20, 4, mask_zero=True), L.GRU(3, return_sequences=True),
+                                    L.LSTM(3), L.Dense(3)],
+                         "rmsprop", "sparse_categorical_crossentropy", ["accuracy"], _ids),
 }
 KNOWN = {}  # cases that break the rule, with why (none: ids and labels are checked once per fit, on entry)
 

@@ -43,3 +43,17 @@ def test_tutorial_is_executed_and_says_what_it_reproduces(path):
             assert not (out["output_type"] == "stream" and out["name"] == "stderr"), out["text"]
             assert "application/vnd.jupyter.widget-view+json" not in out.get("data", {})
     assert path.stat().st_size < 400_000
+
+
+def test_every_test_the_keras_compatibility_page_cites_exists():
+    page = (DOCS / "keras-compatibility.md").read_text(encoding="utf-8")
+    cited = re.findall(r"`(tests/[\w/.]+)((?:::\w+)?)`", page)
+    assert len(cited) >= 30
+    for path, name in cited:
+        target = ROOT / path
+        assert target.exists(), path
+        if name:
+            assert f"def {name[2:]}(" in target.read_text(encoding="utf-8"), path + name
+    for path, more in re.findall(r"`(tests/[\w/.]+\.py)(?:::\w+)?`((?:, `::\w+`)+)", page):  # `, ::test_x` continues
+        for name in re.findall(r"`::(\w+)`", more):
+            assert f"def {name}(" in (ROOT / path).read_text(encoding="utf-8"), f"{path}::{name}"

@@ -82,6 +82,38 @@ def test_fit_minimises_loss_plus_model_losses(float64):
     assert len(model.losses) == 1
 
 
+def test_evaluate_adds_model_losses_as_keras(float64):
+    """Keras's evaluate (and fit's validation) report the loss plus sum(model.losses), as training does."""
+    x, y = R.standard_normal((10, 3)), R.standard_normal((10, 1))
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(1, kernel_regularizer=regularizers.L2(0.3))])
+    model.compile("sgd", "mse")
+    k, b = model.get_weights()
+    expected = ((x @ k + b - y) ** 2).mean() + 0.3 * (k ** 2).sum()
+    assert model.evaluate(x, y, batch_size=4, verbose=0) == pytest.approx(expected)
+    h = model.fit(x, y, epochs=1, batch_size=10, validation_data=(x, y), verbose=0, shuffle=False).history
+    k, b = model.get_weights()
+    assert h["val_loss"][0] == pytest.approx(((x @ k + b - y) ** 2).mean() + 0.3 * (k ** 2).sum())
+
+
+def test_evaluate_with_regularizer_matches_real_keras():
+    import os
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    pytest.importorskip("tensorflow")
+    real = pytest.importorskip("keras")
+    x, y = R.standard_normal((10, 3)).astype("float32"), R.standard_normal((10, 1)).astype("float32")
+
+    def build(lib):
+        return lib.Sequential([lib.Input((3,)), lib.layers.Dense(2, kernel_regularizer="l2",
+                                                                 activity_regularizer=lib.regularizers.L1(0.1)),
+                               lib.layers.Dense(1)])
+    km, gm = build(real), build(keras)
+    gm.set_weights(km.get_weights())
+    km.compile("sgd", "mse")
+    gm.compile("sgd", "mse")
+    assert gm.evaluate(x, y, batch_size=4, verbose=0) == pytest.approx(km.evaluate(x, y, batch_size=4, verbose=0),
+                                                                        rel=1e-5)
+
+
 @pytest.mark.parametrize("jit", [False, "auto"])
 def test_add_loss_is_trained_in_eager_and_compiled_steps(float64, jit):
     inputs = keras.Input((2,))

@@ -28,7 +28,8 @@ def __getattr__(name):
         return importlib.import_module(f".{name}", __name__)
     if name in _FROM:
         return getattr(importlib.import_module(f".{_FROM[name]}", __name__), name)
-    raise AttributeError(f"module 'gradkit' has no attribute {name!r}")
+    from .keras_api import not_provided
+    return not_provided("", __name__)(name)
 
 
 __all__ = ["Tensor", "Function", "no_grad", "ops", "backend", "utils", "GradkitError", "ShapeError",

@@ -66,3 +66,7 @@ def get(identifier):
 def serialize(fn):
     """Keras name of an activation function (its __name__)."""
     return get(fn).__name__
+
+from .keras_api import not_provided as _not_provided  # noqa: E402
+
+__getattr__ = _not_provided("activations", __name__)

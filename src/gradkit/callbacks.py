@@ -7,3 +7,7 @@ from .training.tensorboard import TensorBoard
 
 __all__ = ["Callback", "History", "ProgbarLogger", "EarlyStopping", "ModelCheckpoint", "TerminateOnNaN",
            "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger", "LambdaCallback", "TensorBoard"]
+
+from .keras_api import not_provided as _not_provided  # noqa: E402
+
+__getattr__ = _not_provided("callbacks", __name__)

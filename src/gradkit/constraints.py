@@ -119,3 +119,7 @@ def deserialize(config, custom_objects=None):
     if isinstance(config, dict) and custom_objects and config.get("class_name") in custom_objects:
         return custom_objects[config["class_name"]].from_config(config.get("config", {}))
     return get(config)
+
+from .keras_api import not_provided as _not_provided  # noqa: E402
+
+__getattr__ = _not_provided("constraints", __name__)

@@ -226,3 +226,7 @@ def serialize(initializer):
     if config == cls().get_config():
         return next(k for k, v in _NAMES.items() if v is cls)
     return {"class_name": cls.__name__, "config": config}
+
+from .keras_api import not_provided as _not_provided  # noqa: E402
+
+__getattr__ = _not_provided("initializers", __name__)

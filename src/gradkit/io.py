@@ -118,9 +118,9 @@ def _compile_config(model):
         loss = [None if f is None else losses.serialize(f) for f in model._loss_fns]
     except ConfigError:
         loss = None  # a custom loss: pass it again to compile after loading
-    metrics = model._metrics_config()
-    return {"optimizer": optimizers.serialize(model.optimizer), "loss": loss, "metrics": metrics,
-            "loss_weights": model._loss_weights, "jit_compile": model.jit_compile}
+    return {"optimizer": optimizers.serialize(model.optimizer), "loss": loss, "metrics": model._metrics_config(),
+            "weighted_metrics": model._metrics_config(weighted=True), "loss_weights": model._loss_weights,
+            "jit_compile": model.jit_compile}
 
 
 def save_model(model, filepath, overwrite=True):
@@ -215,7 +215,7 @@ def _restore_compile(model, cc, config, members, path):
     loss = [losses.get(c) for c in cc["loss"]]
     model.compile(optimizer=optimizers.deserialize(cc["optimizer"]), loss=loss if len(loss) > 1 else loss[0],
                   loss_weights=cc.get("loss_weights"), metrics=cc.get("metrics"),
-                  jit_compile=cc.get("jit_compile", "auto"))
+                  weighted_metrics=cc.get("weighted_metrics"), jit_compile=cc.get("jit_compile", "auto"))
     if _OPTIMIZER in members:
         by_name = {w.name: w for w in model.weights}
         model.optimizer.build([by_name[n] for n in config.get("optimizer_variables", [])])

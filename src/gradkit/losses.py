@@ -308,3 +308,7 @@ def check_labels(loss_fn, y_true_shape, y_pred_shape, role="y"):
     out = tuple(y_true_shape[:1]) + tuple(y_pred_shape)[1:]  # the output for these samples
     raise ShapeError(f"{role}: loss '{loss.name}': labels of shape {tuple(y_true_shape)} do not match the model's "
                      f"output of shape {out}")
+
+from .keras_api import not_provided as _not_provided  # noqa: E402
+
+__getattr__ = _not_provided("losses", __name__)

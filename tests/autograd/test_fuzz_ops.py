@@ -627,6 +627,7 @@ def _affine_warp(draw):
 
 
 GATES = {"SimpleRNNSeq": ("simple_rnn", 1), "LSTMSeq": ("lstm", 4), "GRUSeq": ("gru", 3)}
+SMOOTH = ("tanh", "sigmoid", "linear")  # σ and tanh share one logistic pass; linear takes the per-block path
 
 
 def _recurrence(name):
@@ -644,12 +645,16 @@ def _recurrence(name):
         n_states = 2 if kind == "lstm" else 1
         if state:
             arrays += [floats(draw, (n, u), -1, 1) for _ in range(n_states)]
-        config = dict(go_backwards=draw(st.booleans()), return_sequences=draw(st.booleans()))
+        config = dict(go_backwards=draw(st.booleans()), return_sequences=draw(st.booleans()),
+                      zero_output_for_mask=draw(st.booleans()),
+                      activation=draw(st.sampled_from(SMOOTH)), recurrent_activation=draw(st.sampled_from(SMOOTH)))
+        mask = draw(hnp.arrays(np.bool_, (n, t))) if draw(st.booleans()) else None
 
         def gk(x, w, r, *rest):
             rest = list(rest)
             b = rest.pop(0) if bias else None
-            out, states = R.recurrence(kind, x, w, r, b, rest if state else None, **config)
+            out, states = R.recurrence(kind, x, w, r, b, rest if state else None,
+                                       None if mask is None else Tensor(mask), **config)
             return ops.concatenate([ops.reshape(out, (n, -1))] + states, axis=1)
         return Case(gk, arrays, None)
     return draw_case()

@@ -112,3 +112,24 @@ def test_recurrence_without_bias_and_other_activations(float64, kind, rng):
 def test_unsupported_activation_is_a_config_error():
     with pytest.raises(ValueError, match="support the activations"):
         rnn.activation_name("softmax", "LSTM activation")
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_backward_is_the_same_in_blocks_of_one_step(float64, kind, rng, monkeypatch):
+    """The backward loops build their gate factors per block of timesteps (sized to fit in cache); any block
+    size gives the same gradients, masks and reversed sequences included."""
+    x, mask = rng.normal(size=(N, T_, D)), rng.random((N, T_)) > 0.3
+    w, u, b = weights(kind, rng)
+
+    def grads():
+        ts = [Tensor(a, requires_grad=True) for a in (x, w, u, b)]
+        out, final = rnn.recurrence(kind, *ts, mask=Tensor(mask), go_backwards=True, return_sequences=True)
+        ((out * 1.5).sum() + (final[-1] * 0.5).sum()).backward()
+        return [t.grad.numpy() for t in ts]
+
+    whole = grads()
+    chunks = rnn._chunks
+    monkeypatch.setattr(rnn, "_chunks", lambda t, step_bytes: chunks(t, step_bytes, cache=1))
+    assert list(rnn._chunks(3, 8)) == [(2, 3), (1, 2), (0, 1)]
+    for a, b_ in zip(grads(), whole):
+        np.testing.assert_allclose(a, b_, rtol=1e-13, atol=1e-15)

@@ -213,7 +213,8 @@ def test_validation_steps_limits_the_validation_batches():
 
 
 @pytest.mark.parametrize("kwargs,msg", [({"steps_per_execution": 4}, "steps_per_execution=4"),
-                                        ({"weighted_metrics": ["mae"]}, "weighted_metrics"),
+                                        ({"weighted_metrics": "mae"}, r"weighted_metrics=\['mae'\]"),
+                                        ({"weighted_metrics": ["nope"]}, "unknown metric 'nope'"),
                                         ({"auto_scale_loss": "yes"}, "auto_scale_loss")])
 def test_compile_arguments_are_not_silently_ignored(kwargs, msg):
     with pytest.raises(ConfigError, match=msg):

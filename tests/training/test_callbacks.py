@@ -7,7 +7,7 @@ import pytest
 from gradkit import optimizers
 from gradkit.callbacks import (Callback, CSVLogger, EarlyStopping, History, LearningRateScheduler, ModelCheckpoint,
                                ReduceLROnPlateau, TerminateOnNaN)
-from gradkit.layers import Dense
+from gradkit.layers import Dense, Input
 from gradkit.models import Sequential, load_model
 
 
@@ -157,3 +157,14 @@ def test_csv_logger(tmp_path):
     assert float(rows[2][1]) == pytest.approx(history.history["loss"][1])
     _model().fit(x, y, epochs=1, verbose=0, callbacks=[CSVLogger(path, append=True)])
     assert len(list(csv.reader(open(path)))) == 4
+
+
+@pytest.mark.parametrize("make", [lambda tmp: EarlyStopping(monitor="val_score"),
+                                  lambda tmp: ModelCheckpoint(str(tmp / "m.keras"), monitor="val_score",
+                                                              save_best_only=True),
+                                  lambda tmp: ReduceLROnPlateau(monitor="val_score")])
+def test_a_monitored_quantity_missing_from_the_logs_warns_as_keras(tmp_path, make):
+    model = Sequential([Input((2,)), Dense(1)])
+    model.compile("sgd", "mse")
+    with pytest.warns(RuntimeWarning, match="'val_score' is not in the logs"):
+        model.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=1, verbose=0, callbacks=[make(tmp_path)])

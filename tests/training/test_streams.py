@@ -345,3 +345,29 @@ def test_history_keys_and_steps_match_real_keras():
                        validation_data=Batches(), **kw).history
         assert list(hg) == list(hk) and kc.steps == gc.steps
         assert kc.params["steps"] == gc.params["steps"]
+
+
+def test_keras2_generator_methods_run_with_one_deprecation_warning():
+    from gradkit import compat
+    compat.reset()
+    a, g = linear(), linear()
+    ha = a.fit(X, Y, batch_size=BS, epochs=2, shuffle=False, verbose=0,
+               validation_data=(X, Y), validation_batch_size=BS).history
+    with pytest.warns(DeprecationWarning, match=r"fit_generator\(...\).*model.fit\(...\)"):  # DLwP 1st edition
+        hg = g.fit_generator(batches(), steps_per_epoch=STEPS, epochs=2, verbose=0, validation_data=batches(),
+                             validation_steps=STEPS).history
+    assert hg == ha and same_weights(a, g)
+    with pytest.warns(DeprecationWarning, match="evaluate_generator"):
+        assert g.evaluate_generator(batches(), steps=STEPS) == a.evaluate(X, Y, batch_size=BS, verbose=0)
+    with pytest.warns(DeprecationWarning, match="predict_generator"):
+        out = g.predict_generator(batches(), steps=STEPS)
+    np.testing.assert_array_equal(out, a.predict(X, batch_size=BS, verbose=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # once: no second warning, and no shuffle warning for a generator
+        g.fit_generator(batches(), steps_per_epoch=1, verbose=0)
+    with pytest.warns(RuntimeWarning, match=r"fit_generator\(workers=4\).*PyDataset\(workers"):
+        g.fit_generator(batches(), steps_per_epoch=1, verbose=0, workers=4)
+    ds = Batches()
+    g.fit_generator(ds, verbose=0, workers=2, shuffle=False)
+    assert ds.workers == 2
+    compat.reset()

@@ -95,10 +95,13 @@ class Embedding(Function):
 
     def backward(self, gz):
         table, ids = self.saved_inputs
-        ids = ids.astype(B.xp.intp, copy=False)
-        gt = B.xp.zeros_like(table)
-        B.xp.add.at(gt, ids.reshape(-1), gz.reshape(-1, table.shape[-1]))
-        return gt, None
+        xp, d = B.xp, table.shape[-1]
+        # one scatter-add over flat element indices: NumPy's ufunc.at is 5× faster on a 1-D target than with row
+        # indices (25,600 ids × 32: 2 ms against 10.6; np.bincount per column 3.3 ms, sort + add.reduceat 4 ms)
+        flat = (ids.reshape(-1, 1).astype(xp.intp) * d + xp.arange(d)).reshape(-1)
+        gt = xp.zeros(table.size, dtype=table.dtype)
+        xp.add.at(gt, flat, gz.reshape(-1))
+        return gt.reshape(table.shape), None
 
 
 def embedding(table, ids):

@@ -1,12 +1,15 @@
 """Recurrent ops: a SimpleRNN, LSTM or GRU layer over a whole sequence as ONE Function, BPTT in its backward.
 
 The input projection x·W of every timestep is one GEMM before the loop (and dW, dU, dx are one GEMM each
-after the backward loop), so the per-step work is one small GEMM and a few in-place ufuncs. Arrays are
-time-major inside. Masking follows Keras's backend ``rnn``: at a masked step the states are carried over
+after the backward loop), so the per-step work is one small GEMM (on one BLAS thread) and a few in-place
+ufuncs into preallocated buffers; σ and tanh gates share one e^z pass (see ``Activation``), and backward builds
+its gate factors per cache-sized block of steps. Arrays are time-major inside. Masking follows Keras's backend ``rnn``: at a masked step the states are carried over
 unchanged and the output repeats the previous output (zeros before the first step, or zeros at every
 masked step with ``zero_output_for_mask``). The op's output packs [outputs, final states] along the time
 axis, shape (N, T or 1, units) + one row per state; the layer slices it (see ``unpack``).
 """
+from typing import Callable, NamedTuple
+
 import numpy as np
 
 from .. import backend as B
@@ -15,26 +18,80 @@ from .functions import getitem
 from .tensor import Function, Tensor
 
 
-def _sigmoid(z):
-    """In-place 1 / (1 + e^−z) (overflow of e^−z gives the true limit 0)."""
-    B.xp.negative(z, out=z)
-    with np.errstate(over="ignore"):
-        B.xp.exp(z, out=z)
+def _logistic(z):
+    """In place: 1 / (1 + e^z), i.e. σ(−z) (an overflowing e^z gives the true limit 0)."""
+    B.xp.exp(z, out=z)
     z += 1
     return B.xp.reciprocal(z, out=z)
 
 
-def _relu(z):
-    return B.xp.maximum(z, 0, out=z)
+def _same(z):
+    return z
 
 
-# name → (in-place activation, derivative written in terms of the activation's output y)
+def _twice_minus_one(y):
+    """σ(2a) → tanh(a) = 2σ(2a) − 1, in place."""
+    y *= 2
+    y -= 1
+    return y
+
+
+def _tanh_deriv(y, out):
+    B.xp.multiply(y, y, out=out)
+    return B.xp.subtract(1, out, out=out)
+
+
+def _sigmoid_deriv(y, out):
+    B.xp.subtract(1, y, out=out)
+    out *= y
+    return out
+
+
+def _ones(y, out):
+    out.fill(1)
+    return out
+
+
+class Activation(NamedTuple):
+    """A recurrent activation as the ops run it: on pre-activations that come out of the GEMMs pre-multiplied by
+    ``scale`` (folded into the weights; exact, as ±1 and ±2 are powers of two), so that σ and tanh both become one
+    e^z pass, 1 / (1 + e^z), over all of a step's gates (np.tanh cost 1.7× np.exp per element here)."""
+
+    scale: float
+    logistic: bool      # the activation is finish(1 / (1 + e^z)) of the scaled pre-activation z
+    finish: Callable    # in place: after the logistic, or the whole activation when not logistic
+    plain: Callable     # (a, out): the activation of an unscaled array (the LSTM's cell state)
+    deriv: Callable     # (y, out): the derivative, written in terms of the activation's output y
+
+
 ACTIVATIONS = {
-    "tanh": (lambda z: B.xp.tanh(z, out=z), lambda y: 1 - y * y),
-    "sigmoid": (_sigmoid, lambda y: y * (1 - y)),
-    "relu": (_relu, lambda y: (y > 0).astype(y.dtype)),
-    "linear": (lambda z: z, lambda y: B.xp.ones_like(y)),
+    "tanh": Activation(-2.0, True, _twice_minus_one, lambda a, out: B.xp.tanh(a, out=out), _tanh_deriv),
+    "sigmoid": Activation(-1.0, True, _same, lambda a, out: _logistic(B.xp.negative(a, out=out)), _sigmoid_deriv),
+    "relu": Activation(1.0, False, lambda z: B.xp.maximum(z, 0, out=z), lambda a, out: B.xp.maximum(a, 0, out=out),
+                       lambda y, out: B.xp.sign(y, out=out)),  # y = relu(a) ≥ 0, so sign(y) is relu'(a)
+    "linear": Activation(1.0, False, _same, lambda a, out: B.xp.copyto(out, a), _ones),
 }
+
+
+def activate(z, *blocks):
+    """Apply (activation, column slice) blocks in place to scaled pre-activations z; one logistic pass over all
+    of z when every block is σ or tanh."""
+    if all(act.logistic for act, _ in blocks):
+        _logistic(z)
+        for act, cols in blocks:
+            act.finish(z[:, cols])
+        return z
+    for act, cols in blocks:
+        part = z[:, cols]
+        if act.logistic:
+            _logistic(part)
+        act.finish(part)
+    return z
+
+
+def derivative(act, y):
+    """act's derivative at every element, from its output y (a new array)."""
+    return act.deriv(y, B.xp.empty_like(y))
 
 
 def activation_name(fn, what):
@@ -45,19 +102,34 @@ def activation_name(fn, what):
     return name
 
 
+def _blocks(a, order):
+    """The last axis cut into len(order) equal blocks and reassembled in ``order``."""
+    q = a.shape[-1] // len(order)
+    return B.xp.concatenate([a[..., k * q:(k + 1) * q] for k in order], axis=-1)
+
+
+def _chunks(t, step_bytes, cache=1 << 19):
+    """(start, stop) of the blocks of timesteps, last block first, whose per-step arrays of step_bytes fit in
+    ~cache bytes: the backward loops compute each block's gate factors at once, as a few vectorised ufunc calls
+    that stay in cache (per step, ~20 small calls cost more than the loop; one pass over all steps, 13 MB, too)."""
+    m = max(1, cache // max(step_bytes, 1))
+    for stop in range(t, 0, -m):
+        yield max(0, stop - m), stop
+
+
 class Recurrence(Function):
     """Shared frame of the three recurrent ops: input parsing, the x·W GEMM, masking of outputs, packing.
 
     Inputs: x (N, T, d), kernel, recurrent_kernel, [bias], [initial states...], [mask (N, T) bool].
-    Subclasses define ``n_states``, ``_prepare`` (weights to internal layout), ``_loop`` and ``_backloop``.
+    Subclasses define ``n_states``, ``_prepare`` (weights to internal layout and scale), ``_loop`` and
+    ``_backloop``. The loops run with BLAS on one thread: a step's GEMM is too small to share.
     """
 
     n_states = 1
 
     def __init__(self, activation="tanh", recurrent_activation="sigmoid", use_bias=True, has_state=False,
                  has_mask=False, go_backwards=False, return_sequences=False, zero_output_for_mask=False):
-        self.act, self.dact = ACTIVATIONS[activation]
-        self.ract, self.dract = ACTIVATIONS[recurrent_activation]
+        self.act, self.ract = ACTIVATIONS[activation], ACTIVATIONS[recurrent_activation]
         self.use_bias, self.has_state, self.has_mask = use_bias, has_state, has_mask
         self.go_backwards, self.return_sequences = go_backwards, return_sequences
         self.zero_output_for_mask = zero_output_for_mask
@@ -78,9 +150,9 @@ class Recurrence(Function):
         x, w, u, b, states, mask = self._split(arrays)
         n, t, d = x.shape
         units, xp = u.shape[0], B.xp
-        w, u, b_in = self._prepare(w, u, b)
+        w_in, u_in, b_in = self._prepare(w, u, b)
         xt = xp.ascontiguousarray(self._time_major(x)).reshape(t * n, d)
-        xw = xp.dot(xt, w).reshape(t, n, w.shape[1])  # every timestep's input projection in one GEMM
+        xw = xp.dot(xt, w_in).reshape(t, n, w_in.shape[1])  # every timestep's input projection in one GEMM
         if b_in is not None:
             xw += b_in
         if states is None:
@@ -90,8 +162,9 @@ class Recurrence(Function):
             keep = self._time_major(mask)[:, :, None]
             self.keep, self.skip = keep, ~keep
             self.weight = keep if self.zero_output_for_mask else xp.cumsum(keep, axis=0) > 0  # seen a valid step yet
-        self.xt, self.w, self.u = xt, w, u
-        hs = self._loop(xw, states, self.keep)  # (T+1, N, units) incl. the initial state; sets what backward needs
+        self.xt = xt
+        with B.single_threaded_blas(), np.errstate(over="ignore"):
+            hs = self._loop(xw, u_in, states)  # (T+1, N, units) incl. the initial state; keeps what backward needs
         ys = hs[1:] if mask is None else hs[1:] * self.weight
         steps = t if self.return_sequences else 1
         out = xp.empty((n, steps + self.n_states, units), dtype=x.dtype)
@@ -103,7 +176,7 @@ class Recurrence(Function):
     def backward(self, gout):
         x, w, u, b, states, mask = self._split(self.saved_inputs)
         steps = gout.shape[1] - self.n_states
-        d_states = [gout[:, steps + k] for k in range(self.n_states)]
+        d_states = [B.xp.array(gout[:, steps + k]) for k in range(self.n_states)]  # the loop updates them in place
         gy = gout[:, :steps].swapaxes(0, 1)  # (steps, N, units), processing order
         if mask is not None:
             gy = gy * (self.weight if self.return_sequences else self.weight[-1:])
@@ -111,11 +184,12 @@ class Recurrence(Function):
             dys = gy
         else:
             dys = None
-            d_states[0] = d_states[0] + gy[0]
-        dz, d_init = self._backloop(dys, d_states, self.keep)  # dz: (T, N, gates) pre-activation gradients
-        return self._weight_grads(dz, d_init, x, b)
+            d_states[0] += gy[0]
+        with B.single_threaded_blas():
+            dz, d_init = self._backloop(dys, d_states)  # dz: (T, N, gates) pre-activation gradients
+        return self._weight_grads(dz, d_init, b)
 
-    def _weight_grads(self, dz, d_init, x, b):
+    def _weight_grads(self, dz, d_init, b):
         """dx, dW, dU, db (and the initial states' gradients) from the per-step pre-activation gradients."""
         xp, inputs = B.xp, self.inputs
         t, n = dz.shape[:2]
@@ -138,9 +212,21 @@ class Recurrence(Function):
             grads.append(None)
         return tuple(grads)
 
+    def _masked(self, k, fresh, old):
+        """At masked steps the state is carried over: fresh[rows of step k] = old."""
+        if self.keep is not None:
+            B.xp.copyto(fresh, old, where=self.skip[k])
+
     # ---- defaults for ops whose gates feed x·W and h·U alike (SimpleRNN, LSTM) ----------------------
     def _prepare(self, w, u, b):
-        return w, u, b
+        """Keep the unscaled weights for backward; return the scaled ones the forward GEMMs use."""
+        self.w, self.u = w, u
+        s = self._scale_vector(u.shape[0], w.dtype)
+        return w * s, u * s, None if b is None else b * s
+
+    def _scale_vector(self, units, dtype):
+        """Per kernel column: the scale of its gate's activation (see Activation)."""
+        return B.xp.repeat(B.xp.asarray(self._scales(), dtype=dtype), units)
 
     def _restore(self, dw, du):
         return dw, du
@@ -158,8 +244,11 @@ class Recurrence(Function):
 class SimpleRNNSeq(Recurrence):
     """h_t = act(x_t·W + h_{t−1}·U + b) over the sequence (Keras's SimpleRNN)."""
 
-    def _loop(self, xw, states, keep):
-        xp, u = B.xp, self.u
+    def _scales(self):
+        return [self.act.scale]
+
+    def _loop(self, xw, u, states):
+        xp, block = B.xp, (self.act, slice(None))
         t, n, units = xw.shape
         hs = xp.empty((t + 1, n, units), dtype=xw.dtype)
         hs[0] = states[0]
@@ -167,119 +256,124 @@ class SimpleRNNSeq(Recurrence):
             h = hs[i + 1]
             xp.dot(hs[i], u, out=h)
             h += xw[i]
-            self.act(h)
-            if keep is not None:
-                xp.copyto(h, hs[i], where=self.skip[i])
+            activate(h, block)
+            self._masked(i, h, hs[i])
         self.hs = hs
         return hs
 
-    def _backloop(self, dys, d_states, keep):
+    def _backloop(self, dys, d_states):
         xp, ut = B.xp, self.u.T
         hs = self.hs
         t = hs.shape[0] - 1
-        k = self.dact(hs[1:])  # the activation's derivative at every step, vectorised
-        if keep is not None:
-            k *= keep
-            carried = self.skip.astype(k.dtype)  # d h_t / d h_{t-1} at masked steps
+        k = derivative(self.act, hs[1:])  # the activation's derivative at every step, vectorised
+        if self.keep is not None:
+            k *= self.keep  # masked steps: no gradient into z; dh passes to h_{t−1} unchanged (_masked)
         dz = xp.empty_like(k)
-        dh = d_states[0]
+        dh, dh_prev = d_states[0], xp.empty_like(d_states[0])
         for i in range(t - 1, -1, -1):
             if dys is not None:
-                dh = dh + dys[i]
+                dh += dys[i]
             xp.multiply(dh, k[i], out=dz[i])
-            dh_prev = xp.dot(dz[i], ut)
-            if keep is not None:
-                dh_prev += dh * carried[i]
-            dh = dh_prev
+            xp.dot(dz[i], ut, out=dh_prev)
+            self._masked(i, dh_prev, dh)
+            dh, dh_prev = dh_prev, dh
         return dz, [dh]
 
 
 class LSTMSeq(Recurrence):
     """Keras's LSTM: gates i, f, c, o (kernel columns in that order); c_t = f·c_{t−1} + i·act(z_c); h_t = o·act(c_t).
 
-    Inside, the gate columns are permuted to i, f, o, c so one call activates the three sigmoid gates.
+    Inside, the gate columns are in the order o, i, f, c, so one slice holds the three σ gates and the gradient
+    of the o gate (fed by dh, the others by dc) is one block.
     """
 
     n_states = 2
+    ORDER, INVERSE = (3, 0, 1, 2), (1, 2, 3, 0)  # Keras → internal gate blocks, and back
 
-    @staticmethod
-    def _perm(a):
-        """Swap the 3rd and 4th quarter of the last axis (Keras i,f,c,o ↔ internal i,f,o,c; its own inverse)."""
-        q = a.shape[-1] // 4
-        return B.xp.concatenate([a[..., :2 * q], a[..., 3 * q:], a[..., 2 * q:3 * q]], axis=-1)
+    def _scales(self):
+        return [self.ract.scale] * 3 + [self.act.scale]
 
     def _prepare(self, w, u, b):
-        return self._perm(w), self._perm(u), None if b is None else self._perm(b)
+        w, u, b = _blocks(w, self.ORDER), _blocks(u, self.ORDER), None if b is None else _blocks(b, self.ORDER)
+        return super()._prepare(w, u, b)
 
     def _restore(self, dw, du):
-        return (None if dw is None else self._perm(dw)), (None if du is None else self._perm(du))
+        return (None if dw is None else _blocks(dw, self.INVERSE)), (None if du is None else _blocks(du, self.INVERSE))
 
     def _bias_grad(self, dzx, dzh):
-        return self._perm(dzx.sum(axis=(0, 1)))
+        return _blocks(dzx.sum(axis=(0, 1)), self.INVERSE)
 
     def _final_states(self, hs):
         return [hs[-1], self.cs[-1]]
 
-    def _loop(self, xw, states, keep):
-        xp, u = B.xp, self.u
+    def _loop(self, xw, u, states):
+        xp = B.xp
         t, n, g4 = xw.shape
         q = g4 // 4
+        o, i_, f, g = (slice(k * q, (k + 1) * q) for k in range(4))
+        blocks = (self.ract, slice(0, 3 * q)), (self.act, g)
         hs = xp.empty((t + 1, n, q), dtype=xw.dtype)
         cs = xp.empty_like(hs)
         tc = xp.empty((t, n, q), dtype=xw.dtype)
         hs[0], cs[0] = states
-        hu = xp.empty((n, g4), dtype=xw.dtype)
+        hu, ig = xp.empty((n, g4), dtype=xw.dtype), xp.empty((n, q), dtype=xw.dtype)
         for i in range(t):
-            z = xw[i]  # overwritten by the activated gates i, f, o, g (backward needs them)
+            z = xw[i]  # overwritten by the activated gates o, i, f, g (backward needs them)
             xp.dot(hs[i], u, out=hu)
             z += hu
-            self.ract(z[:, :3 * q])
-            self.act(z[:, 3 * q:])
+            activate(z, *blocks)
             c = cs[i + 1]
-            xp.multiply(z[:, q:2 * q], cs[i], out=c)
-            c += z[:, :q] * z[:, 3 * q:]
-            xp.copyto(tc[i], c)
-            self.act(tc[i])
-            xp.multiply(z[:, 2 * q:3 * q], tc[i], out=hs[i + 1])
-            if keep is not None:
-                xp.copyto(hs[i + 1], hs[i], where=self.skip[i])
-                xp.copyto(c, cs[i], where=self.skip[i])
+            xp.multiply(z[:, f], cs[i], out=c)
+            xp.multiply(z[:, i_], z[:, g], out=ig)
+            c += ig
+            self.act.plain(c, tc[i])
+            xp.multiply(z[:, o], tc[i], out=hs[i + 1])
+            self._masked(i, hs[i + 1], hs[i])
+            self._masked(i, c, cs[i])
         self.hs, self.cs, self.gates, self.tc = hs, cs, xw, tc
         return hs
 
-    def _backloop(self, dys, d_states, keep):
+    def _backloop(self, dys, d_states):
         xp, ut = B.xp, self.u.T
-        g, tc, cs = self.gates, self.tc, self.cs
+        g, keep = self.gates, self.keep
         t, n, g4 = g.shape
         q = g4 // 4
-        gi, gf, go, gc = (g[:, :, k * q:(k + 1) * q] for k in range(4))
-        a = go * self.dact(tc)  # d c_t / d h_t through h = o·act(c)
-        kk = xp.empty((t, n, 4, q), dtype=g.dtype)  # per gate: d z_gate / d(c-path gradient) (o: h-path)
-        kk[:, :, 0] = gc * self.dract(gi)
-        kk[:, :, 1] = cs[:-1] * self.dract(gf)
-        kk[:, :, 2] = tc * self.dract(go)
-        kk[:, :, 3] = gi * self.dact(gc)
-        fm = gf
-        if keep is not None:
-            kk *= keep[:, :, None]
-            fm = gf * keep
-            carried = self.skip.astype(g.dtype)
         dz = xp.empty((t, n, 4, q), dtype=g.dtype)
+        da = xp.empty_like(self.tc)
         dh, dc = d_states
-        for i in range(t - 1, -1, -1):
-            if dys is not None:
-                dh = dh + dys[i]
-            s = dh * a[i]
-            s += dc
-            xp.multiply(s[:, None, :], kk[i], out=dz[i])
-            xp.multiply(dh, kk[i, :, 2], out=dz[i, :, 2])
-            dc_prev = s * fm[i]
-            dh_prev = xp.dot(dz[i].reshape(n, g4), ut)
-            if keep is not None:
-                dc_prev += dc * carried[i]
-                dh_prev += dh * carried[i]
-            dh, dc = dh_prev, dc_prev
+        dh_prev, s = xp.empty_like(dh), xp.empty_like(dh)
+        for i0, i1 in _chunks(t, g[0].nbytes):
+            self._factors(i0, i1, dz[i0:i1].reshape(i1 - i0, n, g4), da[i0:i1])
+            for i in range(i1 - 1, i0 - 1, -1):
+                if dys is not None:
+                    dh += dys[i]
+                xp.multiply(dh, da[i], out=s)
+                s += dc  # the gradient reaching c_t
+                dz[i, :, 0] *= dh
+                dz[i, :, 1:] *= s[:, None, :]
+                xp.multiply(s, g[i, :, 2 * q:3 * q], out=dc)
+                self._masked(i, dc, s)
+                xp.dot(dz[i].reshape(n, g4), ut, out=dh_prev)
+                self._masked(i, dh_prev, dh)
+                dh, dh_prev = dh_prev, dh
         return dz.reshape(t, n, g4), [dh, dc]
+
+    def _factors(self, i0, i1, k, da):
+        """Steps i0..i1−1 at once: k = d z_gate per unit of the gradient its path gets (o: dh; i, f, c: dc),
+        da = d c_t / d h_t; zero at masked steps (no gradient into the gates there; dh, dc pass on unchanged)."""
+        z, q = self.gates[i0:i1], k.shape[-1] // 4
+        o, i_, f, c = (slice(j * q, (j + 1) * q) for j in range(4))
+        self.ract.deriv(z[..., :3 * q], k[..., :3 * q])
+        self.act.deriv(z[..., c], k[..., c])
+        k[..., o] *= self.tc[i0:i1]
+        k[..., i_] *= z[..., c]
+        k[..., f] *= self.cs[i0:i1]
+        k[..., c] *= z[..., i_]
+        self.act.deriv(self.tc[i0:i1], da)
+        da *= z[..., o]  # through h = o·act(c)
+        if self.keep is not None:
+            k *= self.keep[i0:i1]
+            da *= self.keep[i0:i1]
 
 
 class GRUSeq(Recurrence):
@@ -288,63 +382,90 @@ class GRUSeq(Recurrence):
     z = σ(x·W_z + h·U_z + b), r likewise, ĥ = act(x·W_h + b_xh + r·(h·U_h + b_hh)), h_t = z·h_{t−1} + (1−z)·ĥ.
     """
 
-    def _prepare(self, w, u, b):
-        self.b_rec = None if b is None else b[1]
-        return w, u, None if b is None else b[0]
+    def _scales(self):
+        return [self.ract.scale] * 2 + [self.act.scale]
 
-    def _loop(self, xw, states, keep):
-        xp, u, b_rec = B.xp, self.u, self.b_rec
+    def _prepare(self, w, u, b):
+        w, u, b_in = super()._prepare(w, u, None if b is None else b[0])
+        self.b_rec = None if b is None else b[1] * self._scale_vector(u.shape[0], b.dtype)
+        return w, u, b_in
+
+    def _loop(self, xw, u, states):
+        xp, b_rec = B.xp, self.b_rec
         t, n, g3 = xw.shape
         q = g3 // 3
         hs = xp.empty((t + 1, n, q), dtype=xw.dtype)
-        ah = xp.empty((t, n, q), dtype=xw.dtype)  # h·U_h + b_hh per step (backward needs it)
+        ah = xp.empty((t, n, q), dtype=xw.dtype)  # scaled h·U_h + b_hh per step (backward needs it)
+        a, rh = xp.empty((n, g3), dtype=xw.dtype), xp.empty((n, q), dtype=xw.dtype)
         hs[0] = states[0]
+        zr_block, h_block = (self.ract, slice(None)), (self.act, slice(None))
         for i in range(t):
-            a = xp.dot(hs[i], u)
+            xp.dot(hs[i], u, out=a)
             if b_rec is not None:
                 a += b_rec
             zr = xw[i, :, :2 * q]
             zr += a[:, :2 * q]
-            self.ract(zr)
+            activate(zr, zr_block)
             hh = xw[i, :, 2 * q:]
             xp.copyto(ah[i], a[:, 2 * q:])
-            hh += zr[:, q:] * ah[i]
-            self.act(hh)
+            xp.multiply(zr[:, q:], ah[i], out=rh)
+            hh += rh
+            activate(hh, h_block)
             h = hs[i + 1]
             xp.subtract(hs[i], hh, out=h)
             h *= zr[:, :q]
             h += hh
-            if keep is not None:
-                xp.copyto(h, hs[i], where=self.skip[i])
+            self._masked(i, h, hs[i])
         self.hs, self.gates, self.ah = hs, xw, ah
         return hs
 
-    def _backloop(self, dys, d_states, keep):
+    def _backloop(self, dys, d_states):
         xp = B.xp
-        g, hs = self.gates, self.hs
+        g = self.gates
         t, n, g3 = g.shape
         q = g3 // 3
-        gz, gr, gh = g[:, :, :q], g[:, :, q:2 * q], g[:, :, 2 * q:]
-        kk = xp.empty((t, n, 4, q), dtype=g.dtype)  # d z_pre, d r_pre, d(h·U_h), d ĥ_pre per unit of dh
-        kk[:, :, 3] = (1 - gz) * self.dact(gh)
-        kk[:, :, 0] = (hs[:-1] - gh) * self.dract(gz)
-        kk[:, :, 1] = kk[:, :, 3] * self.ah * self.dract(gr)
-        kk[:, :, 2] = kk[:, :, 3] * gr
-        direct = gz
-        if keep is not None:
-            kk *= keep[:, :, None]
-            direct = gz * keep + self.skip
         u_ext = xp.concatenate([self.u, xp.zeros((q, q), dtype=g.dtype)], axis=1).T  # ĥ_pre gets no U
         dz = xp.empty((t, n, 4, q), dtype=g.dtype)
+        direct = xp.empty_like(self.ah)
         dh = d_states[0]
-        for i in range(t - 1, -1, -1):
-            if dys is not None:
-                dh = dh + dys[i]
-            xp.multiply(dh[:, None, :], kk[i], out=dz[i])
-            carry = dh * direct[i]
-            dh = xp.dot(dz[i].reshape(n, 4 * q), u_ext)
-            dh += carry
+        dh_next, carry = xp.empty_like(dh), xp.empty_like(dh)
+        for i0, i1 in _chunks(t, dz[0].nbytes):
+            self._factors(i0, i1, dz[i0:i1], direct[i0:i1])
+            for i in range(i1 - 1, i0 - 1, -1):
+                if dys is not None:
+                    dh += dys[i]
+                dz[i] *= dh[:, None, :]
+                xp.multiply(dh, direct[i], out=carry)
+                xp.dot(dz[i].reshape(n, 4 * q), u_ext, out=dh_next)
+                dh_next += carry
+                dh, dh_next = dh_next, dh
         return dz, [dh]
+
+    def _factors(self, i0, i1, k, direct):
+        """Steps i0..i1−1 at once, per unit of dh: k = d z_pre, d r_pre, d(h·U_h), d ĥ_pre; direct = d h_t / d h_{t−1}
+        outside U (z, or 1 at masked steps, where no gradient reaches the gates)."""
+        xp, act = B.xp, self.act
+        q = k.shape[-1]
+        g = self.gates[i0:i1]
+        gz, gr, gh = g[..., :q], g[..., q:2 * q], g[..., 2 * q:]
+        tmp = xp.subtract(1, gz)
+        act.deriv(gh, k[:, :, 3])
+        k[:, :, 3] *= tmp
+        self.ract.deriv(gz, k[:, :, 0])
+        xp.subtract(self.hs[i0:i1], gh, out=tmp)
+        k[:, :, 0] *= tmp
+        self.ract.deriv(gr, k[:, :, 1])
+        k[:, :, 1] *= self.ah[i0:i1]
+        k[:, :, 1] *= k[:, :, 3]
+        k[:, :, 1] *= 1 / act.scale  # ah holds act.scale·(h·U_h + b_hh)
+        xp.multiply(k[:, :, 3], gr, out=k[:, :, 2])
+        xp.copyto(direct, gz)
+        if self.keep is not None:
+            keep = self.keep[i0:i1]
+            k *= keep[..., None]
+            direct *= keep
+            direct += self.skip[i0:i1]
+
 
     def _gate_grads(self, dz):
         t, n, _, q = dz.shape

@@ -6,3 +6,7 @@ from . import (boston_housing, california_housing, cifar10, cifar100, fashion_mn
 
 __all__ = ["boston_housing", "california_housing", "cifar10", "cifar100", "fashion_mnist", "imdb", "logic_gates",
            "mnist", "reuters"]
+
+from ..keras_api import not_provided as _not_provided  # noqa: E402
+
+__getattr__ = _not_provided("datasets", __name__)

@@ -20,3 +20,7 @@ __all__ = ["Layer", "KerasTensor", "Dense", "Activation", "Dropout", "Flatten", 
            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
            "ZeroPadding2D", "Reshape", "Rescaling", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
            "SimpleRNN", "LSTM", "GRU", "Bidirectional"]
+
+from ..keras_api import not_provided as _not_provided  # noqa: E402
+
+__getattr__ = _not_provided("layers", __name__)

@@ -198,10 +198,10 @@ class InputLayer(Layer):
                 "ragged": False, "name": self.name, "optional": False}
 
 
-def Input(shape=None, batch_size=None, dtype=None, sparse=False, batch_shape=None, name=None,  # noqa: N802
-          tensor=None, optional=False):
+def Input(shape=None, batch_size=None, dtype=None, sparse=False, ragged=False, batch_shape=None,  # noqa: N802
+          name=None, tensor=None, optional=False):
     """A symbolic input of shape (batch_size or None,) + shape, the start of a functional model."""
     if tensor is not None:
         raise ConfigError("Input(tensor=...) is not supported by gradkit")
     return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse, batch_shape=batch_shape,
-                      name=name, optional=optional).output
+                      name=name, ragged=ragged, optional=optional).output

@@ -114,3 +114,7 @@ def deserialize(config):
 __all__ = ["Metric", "Mean", "Sum", "MeanMetricWrapper", "get", "get_metric", "serialize", "deserialize",
            "resolve_accuracy", "AUC", "Precision", "Recall", "TruePositives", "TrueNegatives", "FalsePositives",
            "FalseNegatives", *(c.__name__ for c in _CLASSES), *_FUNCTIONS, *_ALIASES]
+
+from ..keras_api import not_provided as _not_provided  # noqa: E402
+
+__getattr__ = _not_provided("metrics", __name__)

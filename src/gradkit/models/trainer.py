@@ -21,12 +21,13 @@ from ..training import data_adapter as data, streams
 from ..training.batching import Batcher, inference_batches
 from ..training.callbacks import CallbackList
 from ..arguments import flag, number
+from .keras2 import Keras2Generators
 
 _FULL_EVAL_BATCH = 8192  # batch of the full-data pass (epoch_loss="full"): one pass on the course's data
 EPOCH_LOSSES = ("mean", "full")
 
 
-class Trainer:
+class Trainer(Keras2Generators):
     """Mixin giving a model Keras's compile/fit/evaluate/predict.
 
     The model supplies: ``_ensure_built(shapes)``, ``_forward(xs, training, logits_for=())`` → list of
@@ -44,17 +45,15 @@ class Trainer:
                 run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True):
         """Choose the optimizer, loss (one, or one per output) and metrics; Keras 3's arguments.
 
+        ``weighted_metrics`` (like ``metrics``: a list, per output a list of lists or a dict) get fit's
+        sample_weight / class_weight and evaluate's sample_weight; ``metrics`` never do (Keras 3).
+
         ``jit_compile=False`` forces the eager step; "auto"/True use a compiled step where the model allows it
         (True warns when it does not).
         """
         from .. import losses, optimizers
-        from .. import metrics as metrics_module
-        if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
-            raise ConfigTypeError(f"compile: metrics must be a list, tuple or dict (as Keras), got {metrics!r}: "
-                              f"write metrics=[{metrics!r}]")
-        if weighted_metrics:
-            raise ConfigError("compile(weighted_metrics=...) is not supported: metrics ignore sample weights (as "
-                              "Keras's metrics=); the loss is weighted")
+        self._metric_ids = _metric_spec(metrics, "metrics")
+        self._weighted_metric_ids = _metric_spec(weighted_metrics, "weighted_metrics")
         if steps_per_execution != 1:
             raise ConfigError(f"compile(steps_per_execution={steps_per_execution!r}) is not supported: gradkit runs "
                               "one step per call (its compiled step already removes the per-step overhead)")
@@ -69,12 +68,6 @@ class Trainer:
             raise ConfigError(f"compile: the model has {n_out} outputs but {len(per_out)} losses were given")
         self._loss_fns = [None if l is None else losses.get(l) for l in per_out]
         self._loss_weights = list(loss_weights) if loss_weights is not None else [1.0] * n_out
-        self._metric_ids = metrics if isinstance(metrics, dict) else list(metrics or [])
-        for ids in (self._metric_ids.values() if isinstance(metrics, dict) else [self._metric_ids]):
-            for m in (ids if isinstance(ids, (list, tuple)) else [ids]):
-                for name in (m if isinstance(m, (list, tuple)) else [m]):
-                    if isinstance(name, str) and name not in metrics_module._STATEFUL:
-                        metrics_module.get(name)  # an unknown name fails here, before any data is read
         self.jit_compile = jit_compile if not run_eagerly else False
         self._metrics_for = None  # resolved from the data's shapes on first use, as Keras does
         self.compiled = True
@@ -109,15 +102,17 @@ class Trainer:
             self._fused.append(fused)
         self._logits_for = tuple(i for i, f in enumerate(self._fused) if f is not None)
         names = [getattr(l, "name", None) or f"output_{i + 1}" for i, l in enumerate(self._output_layers())]
-        self._tracker = CompileMetrics(self._metric_ids, self._loss_fns, names, y_shapes, out_shapes, self._activate)
+        self._tracker = CompileMetrics(self._metric_ids, self._loss_fns, names, y_shapes, out_shapes, self._activate,
+                                       self._weighted_metric_ids)
         self._eval_tracker = self._tracker.sibling()  # evaluate's own running sums (callbacks evaluate mid-epoch)
         self._metrics_for = key
 
-    def _metrics_config(self):
-        """compile's metrics as saved: their names, in the same structure (objects are passed again on load)."""
+    def _metrics_config(self, weighted=False):
+        """compile's metrics (or weighted_metrics) as saved: their names, in the same structure (objects are passed
+        again on load)."""
         def names(ms):
             return [m for m in (ms if isinstance(ms, (list, tuple)) else [ms]) if isinstance(m, str)]
-        spec = self._metric_ids
+        spec = self._weighted_metric_ids if weighted else self._metric_ids
         if isinstance(spec, dict):
             return {k: names(v) for k, v in spec.items()}
         return [names(m) if isinstance(m, (list, tuple)) else m for m in spec if isinstance(m, (str, list, tuple))]
@@ -199,6 +194,7 @@ class Trainer:
 
     def _make_train_function(self):
         """The per-step callable fit runs: train_step wrapped by a compiled step unless jit_compile is False."""
+        _check_train_step_signature(type(self))
         self._train_vars = list(self.trainable_weights)
         self._compiled_step = None
         if self.jit_compile is not False:
@@ -239,7 +235,8 @@ class Trainer:
         epoch_loss: "mean" (Keras: the running mean of the batch losses during the epoch) or "full" (the loss and
             metrics on the FULL training data with the weights at the epoch's end, as the course reports them).
         validation_split: the LAST fraction of x and y (taken before any shuffling, as Keras does) is held out.
-        sample_weight / class_weight: per-sample weights of the loss, Keras's sum(w·l) / N per batch;
+        sample_weight / class_weight: per-sample weights of the loss (Keras's sum(w·l) / N per batch) and of the
+            weighted_metrics; class_weight leaves a validation_split unweighted (Keras);
             validation_data may carry a third element, its sample weights. validation_steps: batches per validation.
         """
         self._require_compiled("fit")
@@ -278,6 +275,8 @@ class Trainer:
         if weights is not None:
             data.check_lengths(xs, [weights], "x and sample_weight")
         xs, ys, weights, held_out = data.validation(self, xs, ys, split, weights)
+        if class_weight is not None and held_out is not None:
+            held_out = held_out[:2] + (None,)  # Keras weighs only the training part by class_weight
         batcher = Batcher(xs, ys, 32 if batch_size is None else batch_size, sampling, steps, weights)
         return batcher, held_out, (xs, ys, weights) if full else None
 
@@ -332,7 +331,7 @@ class Trainer:
                         step_fn([wrap(a) for a in xb], yt, sw)
                     loss_v = float(loss.data)
                     k = xb[0].shape[0]
-                    tracker.update(yt, outputs, loss_v * k, k, lambda: self._loss_sums(yt, outputs, sw))
+                    tracker.update(yt, outputs, loss_v * k, k, lambda: self._loss_sums(yt, outputs, sw), sw)
                     loss = outputs = None  # the step's graph (eager) is freed before the next step builds its own
                     if not isfinite(loss_v):
                         bad = (loss_v, step)
@@ -428,9 +427,13 @@ class Trainer:
             for batch in inference_batches(xs + ys, batch_size):
                 bx, by = batch[:len(xs)], [wrap(a) for a in batch[len(xs):]]
                 outputs = self._forward(bx, training=False, logits_for=self._logits_for)
-                total += float(F.sum(self._per_sample_losses(by, outputs)).data)
+                total += float(F.sum(self._per_sample_losses(by, outputs)).data) + self._added_loss() * bx[0].shape[0]
                 seen += bx[0].shape[0]
         return total / max(seen, 1)
+
+    def _added_loss(self):
+        """sum(model.losses) after the last forward pass, a float: Keras's evaluate adds it to the loss as fit does."""
+        return sum(float(F.sum(extra).data) for extra in self.losses)
 
     def _evaluate_batches(self, batcher, cbl=None):
         """{"loss": mean over samples, metric keys: values} (sorted) over one epoch of ``batcher`` without gradients
@@ -450,8 +453,9 @@ class Trainer:
                 by = [wrap(a) for a in by]
                 sw = by.pop() if batcher.weighted else None
                 outputs = self._forward(list(bx), training=False, logits_for=self._logits_for)
-                total = float(F.sum(self._per_sample_losses(by, outputs, sw)).data)
-                tracker.update(by, outputs, total, bx[0].shape[0], lambda: self._loss_sums(by, outputs, sw))
+                n = bx[0].shape[0]
+                total = float(F.sum(self._per_sample_losses(by, outputs, sw)).data) + self._added_loss() * n
+                tracker.update(by, outputs, total, n, lambda: self._loss_sums(by, outputs, sw), sw)
                 if end is not None:
                     end(step, tracker.result())
         logs = tracker.result()
@@ -502,6 +506,21 @@ class Trainer:
         return outs[0] if len(outs) == 1 else outs
 
 
+def _metric_spec(spec, argument):
+    """compile's metrics= or weighted_metrics=: a list, tuple or dict (as Keras), its names checked now (an unknown
+    one fails before any data is read); as stored: the dict, or a list."""
+    from .. import metrics as metrics_module
+    if spec is not None and not isinstance(spec, (list, tuple, dict)):
+        raise ConfigTypeError(f"compile: {argument} must be a list, tuple or dict (as Keras), got {spec!r}: "
+                              f"write {argument}=[{spec!r}]")
+    for ids in (spec.values() if isinstance(spec, dict) else [spec or []]):
+        for m in (ids if isinstance(ids, (list, tuple)) else [ids]):
+            for name in (m if isinstance(m, (list, tuple)) else [m]):
+                if isinstance(name, str) and name not in metrics_module._STATEFUL:
+                    metrics_module.get(name)
+    return spec if isinstance(spec, dict) else list(spec or [])
+
+
 class _Run:
     """fit's loop settings, checked: epochs, verbosity, the validation batches and how often they run, the arrays
     of the full-data epoch loss (or None)."""
@@ -524,3 +543,18 @@ def _masked(values, mask):
         return values
     m = nn.cast(mask, values.dtype)
     return values * (m * (float(m.size) / F.maximum(F.sum(m), 1.0)))
+
+
+def _check_train_step_signature(cls):
+    """A train_step override written for Keras (``train_step(self, data)`` returning a dict of metric results)
+    cannot run here: say what gradkit's step takes and returns."""
+    import inspect
+    if cls.train_step is Trainer.train_step:
+        return
+    params = list(inspect.signature(cls.train_step).parameters.values())[1:]
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) < 2 and not any(p.kind is p.VAR_POSITIONAL for p in params):
+        raise ConfigError(f"{cls.__name__}.train_step{inspect.signature(cls.train_step)}: Keras's train_step(self, "
+                          "data) form is not supported; gradkit's is train_step(self, xs, ys, sample_weight=None) "
+                          "with lists of input and target Tensors, returning (loss, outputs): compute them with "
+                          "self.compute_loss_and_outputs(xs, ys), call loss.backward() and self.optimizer.apply(...)")

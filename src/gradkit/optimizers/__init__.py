@@ -488,3 +488,7 @@ def deserialize(config):
     if cls is None:
         raise ConfigError(f"unknown optimizer {config.get('class_name')!r}; valid: {', '.join(_CLASSES)}")
     return cls.from_config(config.get("config", {}))
+
+from ..keras_api import not_provided as _not_provided  # noqa: E402
+
+__getattr__ = _not_provided("optimizers", __name__)

@@ -38,3 +38,11 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
     return _dot(model, show_shapes=show_shapes, show_dtype=show_dtype, show_layer_names=show_layer_names,
                 rankdir=rankdir, expand_nested=expand_nested, dpi=dpi,
                 show_layer_activations=show_layer_activations, show_trainable=show_trainable, **kwargs)
+
+
+def __getattr__(name):
+    if name == "np_utils":  # Keras 2's keras.utils.np_utils, loaded on first use
+        import importlib
+        return importlib.import_module(".np_utils", __name__)
+    from ..keras_api import not_provided
+    return not_provided("utils", __name__)(name)
