@@ -73,6 +73,8 @@ def test_generator_fit_equals_arrays_bit_for_bit(jit):
     with pytest.warns(UserWarning, match="shuffle=True.*generator"):  # Keras's warning: fit's default shuffle=True
         hg = g.fit(batches(), steps_per_epoch=STEPS, epochs=3, verbose=0).history
     assert hg == ha and list(hg) == ["loss", "mae"]
+    if jit == "auto":  # replayed, the partial batch of 2 traced as a second shape
+        assert not g._compiled_step.eager and g._compiled_step.traces == 2
     assert same_weights(a, g)
     assert g.evaluate(batches(STEPS), verbose=0) == a.evaluate(X, Y, batch_size=BS, verbose=0)
     np.testing.assert_array_equal(g.predict(batches(STEPS), verbose=0), a.predict(X, batch_size=BS, verbose=0))
@@ -265,7 +267,7 @@ def test_malformed_batches_are_named():
         m.fit((b for b in []), shuffle=False, verbose=0)
     with pytest.raises(DataError, match="batch 1 of the generator has no targets"):
         m.fit((X[:BS] for _ in range(2)), shuffle=False, verbose=0)
-    with pytest.raises(DataError, match="tuple of 4 items"):
+    with pytest.raises(DataError, match="batch 1 of the generator: a batch must be .* got a tuple of 4 items"):
         m.fit(((X[:BS], Y[:BS], W[:BS], W[:BS]) for _ in range(2)), shuffle=False, verbose=0)
     with pytest.raises(DataError, match="batch 2 of the generator has sample weights but the first batch had none"):
         m.fit(iter([(X[:BS], Y[:BS]), (X[:BS], Y[:BS], W[:BS])]), shuffle=False, verbose=0)
@@ -371,3 +373,28 @@ def test_keras2_generator_methods_run_with_one_deprecation_warning():
     g.fit_generator(ds, verbose=0, workers=2, shuffle=False)
     assert ds.workers == 2
     compat.reset()
+
+
+def test_endless_pydataset_continues_across_epochs_and_needs_steps():
+    class Endless(Batches):
+        num_batches = None
+
+        def __getitem__(self, i):
+            return super().__getitem__(i % STEPS)
+    ds = Endless()
+    linear().fit(ds, epochs=2, steps_per_epoch=3, verbose=0)
+    assert ds.log == [0, 1, 2, "end", 3, 0, 1, "end"]  # indices 0..5 read, as Keras's itertools.count
+    with pytest.raises(ConfigError, match="endless PyDataset.*steps_per_epoch"):
+        linear().fit(Endless(), verbose=0)
+
+
+def test_pack_and_unpack_x_y_sample_weight_as_keras():
+    x, y, w = X[:2], Y[:2], W[:2]
+    assert utils.unpack_x_y_sample_weight(x)[1:] == (None, None)
+    assert utils.unpack_x_y_sample_weight((x,))[0] is x
+    assert utils.unpack_x_y_sample_weight([x, y])[1] is y
+    assert utils.unpack_x_y_sample_weight((x, y, w))[2] is w
+    assert utils.pack_x_y_sample_weight(x) is x and utils.pack_x_y_sample_weight([x]) == ([x],)
+    assert len(utils.pack_x_y_sample_weight(x, y)) == 2 and len(utils.pack_x_y_sample_weight(x, y, w)) == 3
+    with pytest.raises(DataError, match="tuple of 4"):
+        utils.unpack_x_y_sample_weight((x, y, w, w))

@@ -7,6 +7,8 @@ pool, ahead of the step by up to ``max_queue_size`` batches (see gradkit.trainin
 import itertools
 import warnings
 
+from ..errors import DataError
+
 
 def _setting(name, doc):
     """A constructor setting as a property that warns, as Keras's does, when the subclass skipped super().__init__."""
@@ -72,3 +74,22 @@ class PyDataset:
 
 
 Sequence = PyDataset  # Keras 3 exports both names for one class
+
+
+def unpack_x_y_sample_weight(data):
+    """(x, y, sample_weight) from a batch: ``(x,)``, ``(x, y)``, ``(x, y, sample_weight)`` (a list reads as a tuple)
+    or ``x`` alone, with None for what is missing (Keras's ``keras.utils.unpack_x_y_sample_weight``)."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) not in (1, 2, 3):
+        raise DataError(f"a batch must be x, (x,), (x, y) or (x, y, sample_weight); got a tuple of {len(data)} items")
+    return (data + (None, None))[:3]
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """The batch tuple fit reads: ``(x,)`` or x itself, ``(x, y)``, or ``(x, y, sample_weight)`` (as Keras)."""
+    if y is None:
+        return (x,) if isinstance(x, (list, tuple)) else x
+    return (x, y) if sample_weight is None else (x, y, sample_weight)

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from .. import backend as B
 from ..errors import ConfigError, DataError
 from . import data_adapter as data
-from .py_dataset import PyDataset
+from .py_dataset import PyDataset, unpack_x_y_sample_weight
 
 
 def is_stream(x):
@@ -133,15 +133,11 @@ class Stream:
 
 
 def unpack(batch, label):
-    """(x, y, sample_weight) from a yielded batch: a tuple (x,), (x, y), (x, y, w) (a list is read as a tuple, as
-    Keras's PyDataset), or x alone (an array or a dict of inputs: predict)."""
-    if isinstance(batch, list):
-        batch = tuple(batch)
-    if not isinstance(batch, tuple):
-        return batch, None, None
-    if len(batch) not in (1, 2, 3):
-        raise DataError(f"{label} is a tuple of {len(batch)} items: expected (x,), (x, y) or (x, y, sample_weight)")
-    return (batch + (None, None))[:3]
+    """(x, y, sample_weight) from a yielded batch (utils.unpack_x_y_sample_weight), naming the batch when malformed."""
+    try:
+        return unpack_x_y_sample_weight(batch)
+    except DataError as e:
+        raise DataError(f"{label}: {e}") from None
 
 
 class _Generator:

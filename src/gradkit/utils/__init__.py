@@ -7,7 +7,8 @@ import numpy as _np
 from .. import backend as _backend
 from ..errors import ConfigError
 from ..preprocessing import pad_sequences, to_categorical  # noqa: F401  (keras.utils.* names)
-from ..training.py_dataset import PyDataset, Sequence  # noqa: F401  (keras.utils.* names)
+from ..training.py_dataset import (PyDataset, Sequence, pack_x_y_sample_weight,  # noqa: F401  (keras.utils.*)
+                                   unpack_x_y_sample_weight)
 
 
 def set_random_seed(seed):
