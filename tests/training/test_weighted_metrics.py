@@ -216,3 +216,16 @@ def test_generator_batches_with_weights_reach_weighted_metrics():
     h = model.fit(batches(), steps_per_epoch=1, epochs=1, verbose=0, shuffle=False)
     assert h.history["weighted_mae"][0] == pytest.approx(ref["weighted_mae"], rel=1e-6)
     assert h.history["mae"][0] == pytest.approx(ref["mae"], rel=1e-6)
+
+
+@pytest.mark.parametrize("sw", [[W, W], {"cls": W, "reg": W}])
+def test_per_output_sample_weights_are_refused_clearly(sw):
+    model = two_outputs()
+    model.compile("sgd", ["binary_crossentropy", "mse"], weighted_metrics=["mae"])
+    with pytest.raises(ConfigError, match=r"sample_weight: one array per output .* is not supported by gradkit; "
+                                          r"pass one array of shape \(12,\)"):
+        model.fit(X, [Y, Y_REG], sample_weight=sw, verbose=0)
+    with pytest.raises(ConfigError, match=r"sample_weight of validation_data: one array per output"):
+        model.fit(X, [Y, Y_REG], validation_data=(X, [Y, Y_REG], sw), verbose=0)
+    with pytest.raises(ConfigError, match="one array per output"):
+        model.evaluate(X, [Y, Y_REG], sample_weight=sw, verbose=0)

@@ -235,6 +235,11 @@ def sample_weights(model, ys, sample_weight=None, class_weight=None, role=""):
     if sample_weight is not None and class_weight is not None:
         raise ConfigError("fit: pass class_weight or sample_weight, not both (as Keras); fold the class weights "
                           "into sample_weight")
+    if isinstance(sample_weight, dict) or (isinstance(sample_weight, (list, tuple)) and len(ys) > 1 and
+                                           any(B.xp.ndim(s) > 0 for s in sample_weight)):
+        raise ConfigError(f"sample_weight{role}: one array per output (a {type(sample_weight).__name__}) is not "
+                          f"supported by gradkit; pass one array of shape ({n},), which weighs every output (as Keras "
+                          "does with one array)")
     if sample_weight is not None:
         w = to_float(as_array(sample_weight, f"sample_weight{role}"), f"sample_weight{role}")
         if w.ndim == 2 and w.shape[1] == 1:
