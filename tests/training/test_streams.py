@@ -117,9 +117,11 @@ def test_multi_input_multi_output_dicts_from_a_generator():
 
 def test_sample_weights_from_the_generator_and_class_weight_of_a_pydataset():
     a, g = linear(), linear()
+    for m in (a, g):  # the generator's weights reach the loss and the weighted_metrics
+        m.compile(optimizers.Adam(0.01), "mse", metrics=["mae"], weighted_metrics=["mae"])
     ha = a.fit(X, Y, sample_weight=W, batch_size=BS, epochs=2, shuffle=False, verbose=0).history
     hg = g.fit(batches(None, X, Y, W), steps_per_epoch=STEPS, epochs=2, shuffle=False, verbose=0).history
-    assert ha == hg and same_weights(a, g)
+    assert ha == hg and same_weights(a, g) and set(hg) == {"loss", "mae", "weighted_mae"}
     assert g.evaluate(batches(STEPS, X, Y, W), verbose=0) == a.evaluate(X, Y, sample_weight=W, batch_size=BS,
                                                                          verbose=0)
     labels = (Y[:, 0] > 0).astype(np.float32)
@@ -238,7 +240,6 @@ def test_pydataset_without_super_init_warns_as_keras():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"batch_size": 16}, r"fit\(batch_size=...\) cannot be used when x is a generator"),
     ({"y": Y}, r"fit\(y=...\).*targets should be part of the batches"),
     ({"sample_weight": W}, r"fit\(sample_weight=...\)"),
     ({"class_weight": {0: 1.0}}, r"fit\(class_weight=...\)"),
@@ -251,14 +252,25 @@ def test_arguments_a_generator_cannot_take(kwargs, match):
         linear().fit(batches(), steps_per_epoch=2, shuffle=False, verbose=0, **kwargs)
 
 
+def test_batch_size_with_a_stream_is_ignored_with_a_warning():
+    """Keras 3 ignores it silently; keras.io's training guide passes fit(py_dataset, batch_size=64)."""
+    a, p = linear(), linear()
+    a.fit(Batches(), shuffle=False, verbose=0)
+    with pytest.warns(UserWarning, match=r"fit\(batch_size=64\) is ignored: x is a PyDataset"):
+        p.fit(Batches(), batch_size=64, shuffle=False, verbose=0)
+    assert same_weights(a, p)
+    with pytest.warns(UserWarning, match=r"evaluate\(batch_size=8\) is ignored: x is a generator"):
+        p.evaluate(batches(2), batch_size=8, verbose=0)
+    with pytest.warns(UserWarning, match=r"predict\(batch_size=8\) is ignored"):
+        p.predict(Batches(), batch_size=8, verbose=0)
+
+
 def test_inference_arguments_a_stream_cannot_take():
     m = linear()
-    with pytest.raises(ConfigError, match=r"evaluate\(batch_size=...\) cannot be used when x is a PyDataset"):
-        m.evaluate(Batches(), batch_size=8, verbose=0)
     with pytest.raises(ConfigError, match=r"evaluate\(y=...\)"):
         m.evaluate(batches(2), Y, verbose=0)
-    with pytest.raises(ConfigError, match=r"predict\(batch_size=...\)"):
-        m.predict(batches(2), batch_size=8, verbose=0)
+    with pytest.raises(ConfigError, match=r"evaluate\(sample_weight=...\) cannot be used when x is a PyDataset"):
+        m.evaluate(Batches(), sample_weight=W, verbose=0)
 
 
 def test_malformed_batches_are_named():
@@ -317,7 +329,7 @@ def test_unknown_steps_progress_bar_counts(capsys):
         warnings.simplefilter("ignore")
         linear().fit(batches(3), verbose=1)
     err = capsys.readouterr()
-    assert "3/?" in err.out + err.err
+    assert "3/Unknown" in err.out + err.err  # as Keras's progress bar
 
 
 def test_history_keys_and_steps_match_real_keras():
@@ -398,3 +410,44 @@ def test_pack_and_unpack_x_y_sample_weight_as_keras():
     assert len(utils.pack_x_y_sample_weight(x, y)) == 2 and len(utils.pack_x_y_sample_weight(x, y, w)) == 3
     with pytest.raises(DataError, match="tuple of 4"):
         utils.unpack_x_y_sample_weight((x, y, w, w))
+
+
+def test_keras_io_training_guide_pydataset_section_runs_with_imports_changed():
+    """keras.io's "Training & evaluation with the built-in methods", its PyDataset section (small random data)."""
+    class ExamplePyDataset(keras.utils.PyDataset):
+        def __init__(self, x, y, batch_size, **kwargs):
+            super().__init__(**kwargs)
+            self.x = x
+            self.y = y
+            self.batch_size = batch_size
+
+        def __len__(self):
+            return int(np.ceil(len(self.x) / float(self.batch_size)))
+
+        def __getitem__(self, idx):
+            batch_x = self.x[idx * self.batch_size: (idx + 1) * self.batch_size]
+            batch_y = self.y[idx * self.batch_size: (idx + 1) * self.batch_size]
+            return batch_x, batch_y
+
+    def get_compiled_model():
+        inputs = keras.Input(shape=(784,), name="digits")
+        x = keras.layers.Dense(64, activation="relu", name="dense_1")(inputs)
+        x = keras.layers.Dense(64, activation="relu", name="dense_2")(x)
+        outputs = keras.layers.Dense(10, activation="softmax", name="predictions")(x)
+        model = keras.Model(inputs=inputs, outputs=outputs)
+        model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy",
+                      metrics=["sparse_categorical_accuracy"])
+        return model
+
+    x_train, y_train = R.random((200, 784), dtype=np.float32), R.integers(0, 10, 200).astype("float32")
+    x_val, y_val = x_train[-40:], y_train[-40:]
+    for workers in (1, 4):
+        train_py_dataset = ExamplePyDataset(x_train, y_train, batch_size=32, workers=workers)
+        val_py_dataset = ExamplePyDataset(x_val, y_val, batch_size=32, workers=workers)
+        model = get_compiled_model()
+        with pytest.warns(UserWarning, match="batch_size=64"):
+            history = model.fit(train_py_dataset, batch_size=64, validation_data=val_py_dataset, epochs=1, verbose=0)
+        assert list(history.history) == ["loss", "sparse_categorical_accuracy", "val_loss",
+                                         "val_sparse_categorical_accuracy"]
+        loss, acc = model.evaluate(val_py_dataset, verbose=0)
+        assert loss == pytest.approx(history.history["val_loss"][0]) and 0 <= acc <= 1

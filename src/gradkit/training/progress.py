@@ -40,8 +40,9 @@ class ProgbarLogger(Callback):
         print(f"Epoch {epoch + 1}/{self.params.get('epochs')}", file=out)
         if self.verbose != 1:
             return
-        self._bar = tqdm_class()(total=self.params.get("steps"), file=out, unit="step", leave=True,
-                                 dynamic_ncols=True, bar_format="{n_fmt}/{total_fmt} {bar} {elapsed}{postfix}")
+        steps = self.params.get("steps")  # None for a generator: Keras shows "12/Unknown"
+        fmt = "{n_fmt}/{total_fmt} {bar} {elapsed}{postfix}" if steps else "{n_fmt}/Unknown {elapsed}{postfix}"
+        self._bar = tqdm_class()(total=steps, file=out, unit="step", leave=True, dynamic_ncols=True, bar_format=fmt)
 
     def on_train_batch_end(self, batch, logs=None):
         """Advance the bar; rewrite the running metrics at most every 0.1 s."""

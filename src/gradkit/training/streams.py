@@ -33,10 +33,13 @@ def kind(x):
     return "a PyDataset" if isinstance(x, PyDataset) else "a generator"
 
 
-def reject(x, where, **given):
-    """ConfigError for an argument a generator / PyDataset carries itself or cannot honour (as Keras raises)."""
-    what = {"y": "the targets", "sample_weight": "the sample weights",
-            "batch_size": "the batch size (each yielded batch is one step)"}
+def reject(x, where, batch_size=None, **given):
+    """ConfigError for an argument a generator / PyDataset carries itself or cannot honour (as Keras raises); a
+    warning for batch_size, which Keras 3 ignores silently (keras.io's guide passes it with a PyDataset)."""
+    if batch_size is not None:
+        warnings.warn(f"{where}(batch_size={batch_size!r}) is ignored: x is {kind(x)}, whose batches are already "
+                      "made (each one it yields is one step)", UserWarning, stacklevel=3)
+    what = {"y": "the targets", "sample_weight": "the sample weights"}
     for name, value in given.items():
         if value is not None:
             inside = f"{what[name]} should be part of the batches it yields" if name in what else \
@@ -73,12 +76,11 @@ class Stream:
     def __init__(self, model, source, where="fit", steps=None, shuffle=False, targets=True, class_weight=None,
                  what="x"):
         self.model, self.where, self.targets, self.class_weight = model, where, targets, class_weight
-        self.kind = kind(source)
         self.reader = _Indexed(source, shuffle, where) if isinstance(source, PyDataset) else \
             _Generator(source, "the generator" if what == "x" else f"{what}'s generator")
         if steps is None and isinstance(source, PyDataset) and self.reader.n is None:
-            raise ConfigError(f"{where}: x is an endless PyDataset (num_batches is None): pass "
-                              f"{'steps_per_epoch' if where == 'fit' else 'steps'}")
+            name = "validation_steps" if what != "x" else "steps_per_epoch" if where == "fit" else "steps"
+            raise ConfigError(f"{where}: {what} is an endless PyDataset (num_batches is None): pass {name}")
         self.steps_per_epoch = steps
         self.steps = steps or self.reader.n  # None: a generator's length is unknown (the progress bar counts)
         self.weighted = None
