@@ -135,3 +135,35 @@ def test_window_larger_than_input_is_a_shape_error():
         C.conv(T((1, 2, 2, 1)), T((3, 3, 1, 1)))
     with pytest.raises(ShapeError, match="larger than the input"):
         C.max_pool(T((1, 1, 5, 1)), (2, 2))
+
+
+@pytest.mark.parametrize("strides,padding,dilation", [((1, 1), "valid", (1, 1)), ((2, 1), "same", (1, 1)),
+                                                      ((1, 1), "same", (2, 2))])
+def test_conv_fused_relu_gradcheck_and_value(float64, strides, padding, dilation):
+    x, w, b = T((2, 7, 6, 3)), T((3, 2, 3, 4)), T((4,))
+    res = gradcheck(lambda *a: C.conv(*a, strides=strides, padding=padding, dilation_rate=dilation, relu=True),
+                    [x, w, b])
+    assert res.passed and res.max_abs_error < 1e-6, res.worst  # relative 1e-6 is too tight beside relu's kink
+    want = np.maximum(conv_loop(x.data, w.data, strides, padding, dilation) + b.data, 0)
+    got = C.conv(x, w, b, strides, padding, dilation, relu=True).data
+    assert (got == 0).any() and (got > 0).any()
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_conv2d_relu_layer_is_one_op_equal_to_conv_then_relu():
+    from gradkit import layers
+    x = Tensor(R.standard_normal((3, 8, 8, 2)).astype(np.float32), requires_grad=True)
+    fused, plain = layers.Conv2D(5, 3, activation="relu"), layers.Conv2D(5, 3)
+    fused.build(x.shape)
+    plain.build(x.shape)
+    plain.set_weights(fused.get_weights())
+    yf, yp = fused(x), ops.relu(plain(x))
+    assert isinstance(yf.creator, C.Conv) and yf.creator.relu
+    np.testing.assert_array_equal(yf.data, yp.data)
+    gy = R.standard_normal(yf.shape).astype(np.float32)
+    yf.backward(gy)
+    gf = [x.grad.data.copy(), fused.kernel.grad.data, fused.bias.grad.data]
+    x.grad = None
+    yp.backward(gy)
+    for a, b in zip(gf, [x.grad.data, plain.kernel.grad.data, plain.bias.grad.data]):
+        np.testing.assert_array_equal(a, b)

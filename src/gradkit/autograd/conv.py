@@ -105,12 +105,17 @@ class _Windowed(Function):
 # ---- convolution ---------------------------------------------------------------------------------
 
 class Conv(_Windowed):
-    """y = Σ_taps window(x) @ W + b: one GEMM of the gathered windows (M, kh·kw·C) with W (kh·kw·C, F).
+    """y = Σ_taps window(x) @ W + b: one GEMM of the gathered windows (M, kh·kw·C) with W (kh·kw·C, F);
+    with relu=True, y = max(that, 0) in place (dy is then masked by y > 0 first).
 
-    dW = colsᵀ @ dy; dcols = dy @ Wᵀ is scattered back tap by tap (col2im); db = Σ dy.
+    dW = colsᵀ @ dy; dx = Σ_taps (dy @ W_tapᵀ) added onto each tap's window of the padded input; db = Σ dy.
     """
 
     keep_cols = True  # conv() turns it off when no kernel gradient will be asked for
+
+    def __init__(self, strides, padding, dilation=(1, 1), relu=False):
+        super().__init__(strides, padding, dilation)
+        self.relu = relu
 
     def forward(self, x, w, b=None):
         self.rank1 = x.ndim == 3
@@ -125,15 +130,20 @@ class Conv(_Windowed):
         y = B.xp.dot(cols, w4.reshape(kh * kw * c, f))
         if b is not None:
             y += b
+        if self.relu:  # fused: no pre-activation array is kept, and one pass less over the output
+            self.y = B.xp.maximum(y, 0, out=y)
         return y.reshape((n, wo, f) if self.rank1 else (n, ho, wo, f))
 
     def backward(self, gy):
         x, w = self.saved_inputs[0], self.saved_inputs[1]
         f = w.shape[-1]
         g2 = gy.reshape(-1, f)
+        if self.relu:
+            g2 = g2 * (self.y > 0)
         gx = gw = None
         if self.inputs[1]._requires_grad:
             gw = B.xp.dot(self.cols.T, g2).reshape(w.shape)
+            self.cols = None  # freed before dx's buffers are made (peak memory)
         if self.inputs[0]._requires_grad:
             gx = self._grad_input(g2, w, x)
         if len(self.saved_inputs) == 2:
@@ -142,25 +152,26 @@ class Conv(_Windowed):
         return gx, gw, gb
 
     def _grad_input(self, g2, w, x):
-        """col2im: dcols = dy @ Wᵀ, each tap's slice added back onto the padded input's gradient."""
+        """col2im tap by tap: dy @ W_tapᵀ added onto the tap's window of the padded input's gradient."""
         w4 = w.reshape((1,) + w.shape) if w.ndim == 3 else w
         kh, kw, c, f = w4.shape
         (ho, wo), ((pt, _), (pl, _)) = self.out_hw, self.pads
         n = g2.shape[0] // (ho * wo)
-        gcols = B.xp.dot(g2, w4.reshape(-1, f).T).reshape(n, ho, wo, kh, kw, c)
+        taps = w4.reshape(kh * kw, c, f)
         gpad = B.xp.zeros(self.xpad_shape, dtype=g2.dtype)
-        for (i, j), idx in _windows((kh, kw), (ho, wo), self.strides, self.dilation):
-            gpad[idx] += gcols[:, :, :, i, j, :]
+        # one small GEMM per tap into a contiguous block: 36 ms against 56 ms for dcols then strided adds (conv2)
+        for t, (_, idx) in enumerate(_windows((kh, kw), (ho, wo), self.strides, self.dilation)):
+            gpad[idx] += B.xp.dot(g2, taps[t].T).reshape(n, ho, wo, c)
         h, wd = _as_2d(x).shape[1:3]
         gx = gpad[:, pt:pt + h, pl:pl + wd]
         return gx.reshape(x.shape)
 
 
-def conv(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_rate=(1, 1)):
+def conv(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_rate=(1, 1), relu=False):
     """Convolution (cross-correlation, as Keras) of x (N, H, W, C) with kernel (kh, kw, C, F), or of
-    x (N, L, C) with kernel (k, C, F); padding "valid", "same" or "causal" (1-D)."""
+    x (N, L, C) with kernel (k, C, F); padding "valid", "same" or "causal" (1-D); relu=True fuses max(·, 0)."""
     args = [_t(x), _t(kernel)] + ([] if bias is None else [_t(bias)])
-    fn = Conv(strides, padding, dilation_rate)
+    fn = Conv(strides, padding, dilation_rate, relu)
     fn.keep_cols = args[1].requires_grad and is_grad_enabled()  # the windows are kept only for dW
     return fn(*args)
 

@@ -111,13 +111,19 @@ class _Conv(Layer):
 
     def preactivation(self, inputs, training=False):
         """The convolution plus bias, before the activation (the trainer may fuse softmax into the loss)."""
+        return self._conv(inputs)
+
+    def _conv(self, inputs, relu=False):
+        """The convolution plus bias, with relu fused into the op when asked."""
         self._check(inputs.shape)
         x = inputs
         if x.dtype != self.kernel.dtype and not x.requires_grad:  # constant input: cast, as Keras autocasts
             x = nn.cast(x, self.kernel.dtype)
-        return C.conv(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate)
+        return C.conv(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate, relu=relu)
 
     def call(self, inputs, training=False):
+        if self.activation is activations.relu:  # one op: no pre-activation array kept for backward
+            return self._conv(inputs, relu=True)
         return self.activation(self.preactivation(inputs, training))
 
     def compute_output_shape(self, input_shape):
