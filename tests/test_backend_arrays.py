@@ -335,7 +335,7 @@ def test_every_op_forward_and_backward_stay_on_device(standin):
 
 NUMPY_OK_EVERYWHERE = {"dtype", "errstate", "float16", "float32", "float64", "int32", "int64", "ndarray"}
 NUMPY_OK_IN = {  # file -> numpy names it may use, and why the data there is on the host
-    "initializers.py": ({"zeros", "ones", "full", "abs", "prod", "linalg", "diag", "sign"}, "initial values come from the one NumPy Generator; "
+    "initializers.py": ({"zeros", "ones", "full", "abs", "prod", "linalg", "diag", "sign", "eye"}, "initial values come from the one NumPy Generator; "
                         "Layer.add_weight moves them to the device once"),
     "layers/base.py": ({"asarray"}, "set_weights reads host arrays"),
     "metrics.py": ({"asarray", "broadcast_to", "prod"}, "Metric objects accumulate on the host in float64"),

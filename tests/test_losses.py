@@ -164,3 +164,88 @@ def test_categorical_mean_from_logits_is_the_batch_mean(float64):
     y, z = np.eye(3)[r.integers(0, 3, 5)], Tensor(r.standard_normal((5, 3)), requires_grad=True)
     fn = losses.get(losses.CategoricalCrossentropy(from_logits=True))
     assert float(fn.mean(y, z).data) == pytest.approx(float(fn(y, z).data.mean()), rel=1e-12)
+
+
+# ---- Keras 3's further losses -------------------------------------------------------------------------------
+RL = np.random.default_rng(5)
+PM1 = RL.choice([-1.0, 1.0], (4, 3))
+BIN = RL.integers(0, 2, (4, 3)).astype(float)
+POS = RL.uniform(0.1, 2.0, (4, 3))
+DIST_T, DIST_P = RL.dirichlet(np.ones(3), 4), RL.dirichlet(np.ones(3), 4)
+SCORES = RL.standard_normal((4, 3))
+POS_R, SCORES_R = POS[::-1].copy(), SCORES[::-1].copy()  # own memory: gradcheck perturbs y_pred in place
+
+
+def _np_cos(t, p):
+    return -(t * p).sum(-1) / np.linalg.norm(t, axis=-1) / np.linalg.norm(p, axis=-1)
+
+
+MORE = [
+    ("hinge", PM1, SCORES, lambda t, p: np.maximum(1 - t * p, 0).mean(-1)),
+    ("hinge", BIN, SCORES, lambda t, p: np.maximum(1 - (2 * t - 1) * p, 0).mean(-1)),  # 0/1 labels → −1/1
+    ("squared_hinge", BIN, SCORES, lambda t, p: (np.maximum(1 - (2 * t - 1) * p, 0) ** 2).mean(-1)),
+    ("categorical_hinge", np.eye(3)[[0, 2, 1, 1]], SCORES,
+     lambda t, p: np.maximum(((1 - t) * p).max(-1) - (t * p).sum(-1) + 1, 0)),
+    ("kl_divergence", DIST_T, DIST_P, lambda t, p: (t * np.log(t / p)).sum(-1)),
+    ("poisson", POS, POS_R, lambda t, p: (p - t * np.log(p + 1e-7)).mean(-1)),
+    ("log_cosh", SCORES, SCORES_R, lambda t, p: np.log(np.cosh(p - t)).mean(-1)),
+    ("cosine_similarity", SCORES, SCORES_R, _np_cos),
+    ("mean_absolute_percentage_error", POS, SCORES, lambda t, p: 100 * np.abs((t - p) / t).mean(-1)),
+    ("mean_squared_logarithmic_error", POS, POS_R, lambda t, p: ((np.log1p(p) - np.log1p(t)) ** 2).mean(-1)),
+]
+MORE_IDS = [f"{n}-{i}" for i, (n, *_) in enumerate(MORE)]
+
+
+@pytest.mark.parametrize("name,y_true,y_pred,want", MORE, ids=MORE_IDS)
+def test_more_losses_values_gradients_and_classes(float64, name, y_true, y_pred, want):
+    fn = losses.get(name)
+    np.testing.assert_allclose(fn(y_true, y_pred).numpy(), want(y_true, y_pred), rtol=1e-10)
+    res = gradcheck(lambda p: fn(y_true, p), [Tensor(y_pred, requires_grad=True)], floor=1e-3)
+    assert res.max_rel_error < TOL, res.worst
+    cls = losses._CLASSES[[c for c, k in losses._CLASSES.items() if k.fn is fn.fn][0]]
+    obj = cls()
+    assert obj.name == name and cls.from_config(obj.get_config()).get_config() == obj.get_config()
+    np.testing.assert_allclose(obj(y_true, y_pred).numpy(), want(y_true, y_pred).mean(), rtol=1e-10)
+
+
+def test_more_loss_aliases_and_metric_forms():
+    assert losses.get("kld").name == "kl_divergence" and losses.get("mape").name == "mean_absolute_percentage_error"
+    assert losses.get("msle").name == "mean_squared_logarithmic_error"
+    assert losses.get("KLDivergence").name == "kl_divergence"
+    m = gradkit.metrics.CosineSimilarity()
+    m.update_state(SCORES, SCORES_R)
+    assert m.result().item() == pytest.approx(-_np_cos(SCORES, SCORES_R).mean(), rel=1e-6)
+    for cls, fn in [(gradkit.metrics.Hinge, "hinge"), (gradkit.metrics.KLDivergence, "kl_divergence"),
+                    (gradkit.metrics.Poisson, "poisson"), (gradkit.metrics.LogCoshError, "log_cosh")]:
+        m = cls()
+        m.update_state(POS, POS_R)
+        assert m.result().item() == pytest.approx(losses.get(fn)(POS, POS_R).numpy().mean(), rel=1e-6)
+
+
+def test_hinge_trains_under_the_compiled_step():
+    x = RL.standard_normal((64, 2)).astype("float32")
+    y = (x[:, :1] + x[:, 1:] > 0).astype("float32")  # 0/1 labels: converted per batch by an op
+    model = gradkit.Sequential([gradkit.Input((2,)), gradkit.layers.Dense(1)])
+    model.compile(gradkit.optimizers.SGD(0.1), "hinge", metrics=["hinge"])
+    h = model.fit(x, y, epochs=5, batch_size=16, verbose=0)
+    assert not model._compiled_step.eager and h.history["loss"][-1] < h.history["loss"][0]
+
+
+def test_more_losses_equal_keras():
+    keras = pytest.importorskip("keras", reason="real Keras (tensorflow-cpu) is not installed")
+    pytest.importorskip("tensorflow")
+    for name, y_true, y_pred, _ in MORE:
+        t, p = y_true.astype("float32"), y_pred.astype("float32")
+        np.testing.assert_allclose(losses.get(name)(t, p).numpy(), np.asarray(keras.losses.get(name)(t, p)),
+                                   rtol=2e-6, atol=1e-6, err_msg=name)
+        cls = [c for c, k in losses._CLASSES.items() if k.fn.__name__ == name][0]
+        np.testing.assert_allclose(losses._CLASSES[cls]()(t, p).numpy(), np.asarray(getattr(keras.losses, cls)()(t, p)),
+                                   rtol=2e-6, err_msg=cls)
+    for cls in ("Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence", "Poisson", "LogCoshError",
+                "CosineSimilarity"):
+        ours, theirs = getattr(gradkit.metrics, cls)(), getattr(keras.metrics, cls)()
+        t, p = DIST_T.astype("float32"), DIST_P.astype("float32")
+        ours.update_state(t, p)
+        theirs.update_state(t, p)
+        assert ours.name == theirs.name
+        np.testing.assert_allclose(ours.result().numpy(), np.asarray(theirs.result()), rtol=2e-6, err_msg=cls)

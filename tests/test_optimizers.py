@@ -69,6 +69,36 @@ def adagrad(lr, init, eps):
     return step
 
 
+def adamax(lr, b1, b2, eps):
+    def step(w, g, t, s, i):
+        m = s[("m", i)] = s.get(("m", i), 0.0) + (1 - b1) * (g - s.get(("m", i), 0.0))
+        u = s[("u", i)] = max(b2 * s.get(("u", i), 0.0), abs(g))
+        return w - lr * m / ((1 - b1 ** t) * (u + eps))
+    return step
+
+
+def nadam(lr, b1, b2, eps):
+    def mu(k):
+        return b1 * (1 - 0.5 * 0.96 ** k)
+
+    def step(w, g, t, s, i):
+        prod = math.prod(mu(k) for k in range(1, t + 1))
+        m = s[("m", i)] = b1 * s.get(("m", i), 0.0) + (1 - b1) * g
+        v = s[("v", i)] = b2 * s.get(("v", i), 0.0) + (1 - b2) * g * g
+        m_hat = mu(t + 1) * m / (1 - prod * mu(t + 1)) + (1 - mu(t)) * g / (1 - prod)
+        return w - lr * m_hat / (math.sqrt(v / (1 - b2 ** t)) + eps)
+    return step
+
+
+def adadelta(lr, rho, eps):
+    def step(w, g, t, s, i):
+        a = s[("a", i)] = rho * s.get(("a", i), 0.0) + (1 - rho) * g * g
+        delta = -math.sqrt(s.get(("d", i), 0.0) + eps) * g / math.sqrt(a + eps)
+        s[("d", i)] = rho * s.get(("d", i), 0.0) + (1 - rho) * delta * delta
+        return w + lr * delta
+    return step
+
+
 CASES = [
     (lambda: optimizers.SGD(), lambda w, g, t, s, i: w - 0.01 * g),
     (lambda: optimizers.SGD(0.1, momentum=0.9), sgd_momentum(0.1, 0.9, False)),
@@ -79,11 +109,17 @@ CASES = [
     (lambda: optimizers.Adam(0.1, beta_1=0.8, amsgrad=True), adam(0.1, 0.8, 0.999, 1e-7, amsgrad=True)),
     (lambda: optimizers.AdamW(0.1), adam(0.1, 0.9, 0.999, 1e-7, wd=0.004)),
     (lambda: optimizers.Adagrad(0.1), adagrad(0.1, 0.1, 1e-7)),
+    (lambda: optimizers.Adamax(), adamax(0.001, 0.9, 0.999, 1e-7)),
+    (lambda: optimizers.Adamax(0.1, beta_1=0.8, beta_2=0.9), adamax(0.1, 0.8, 0.9, 1e-7)),
+    (lambda: optimizers.Nadam(), nadam(0.001, 0.9, 0.999, 1e-7)),
+    (lambda: optimizers.Nadam(0.1, beta_1=0.8), nadam(0.1, 0.8, 0.999, 1e-7)),
+    (lambda: optimizers.Adadelta(), adadelta(0.001, 0.95, 1e-7)),
+    (lambda: optimizers.Adadelta(1.0, rho=0.9, epsilon=1e-6), adadelta(1.0, 0.9, 1e-6)),
 ]
 
 
 IDS = ["sgd", "sgd-momentum", "sgd-nesterov", "rmsprop", "rmsprop-centered-momentum", "adam", "adam-amsgrad",
-       "adamw", "adagrad"]
+       "adamw", "adagrad", "adamax", "adamax-args", "nadam", "nadam-args", "adadelta", "adadelta-args"]
 
 
 @pytest.mark.parametrize("make,rule", CASES, ids=IDS)
@@ -180,7 +216,7 @@ def test_get_and_errors():
         optimizers.Adam(lrate=0.1)
 
 
-@pytest.mark.parametrize("name", ["adam", "rmsprop", "adagrad", "adamw"])
+@pytest.mark.parametrize("name", ["adam", "rmsprop", "adagrad", "adamw", "adamax", "nadam", "adadelta"])
 def test_flat_update_of_all_variables_equals_one_by_one(name):
     """The packed (flat) update gives the same bits as updating each variable alone, and keeps state views."""
     r = np.random.default_rng(3)
@@ -222,3 +258,50 @@ def test_one_rule_flat_path_calls_update_step_once_per_step():
     assert calls == [(15,), (15,), (15,), (3,)]  # flat over 12 + 3 elements; the last step updates the bias alone
     for x, y in zip(wa, wb):
         np.testing.assert_array_equal(x.data, y.data)
+
+
+def test_nadam_resumes_exactly_from_state():
+    """Nadam's momentum product is a function of the step: a restored optimizer continues bit for bit."""
+    a = optimizers.Nadam(0.1)
+    wa = Tensor(np.array(W0), requires_grad=True)
+    for g in GRADS[:2]:
+        a.apply([np.array(g)], [wa])
+    b = optimizers.Nadam(0.1)
+    wb = Tensor(wa.data.copy(), requires_grad=True)
+    b.set_state(a.get_state())
+    a.apply([np.array(GRADS[2])], [wa])
+    b.apply([np.array(GRADS[2])], [wb])
+    np.testing.assert_array_equal(wa.data, wb.data)
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: optimizers.Adamax(beta_1=1.0), "Adamax: beta_1 must be a number in \\[0, 1\\), got 1.0"),
+    (lambda: optimizers.Nadam(epsilon=-1), "Nadam: epsilon"),
+    (lambda: optimizers.Adadelta(rho=2), "Adadelta: rho must be a number in \\[0, 1\\], got 2"),
+])
+def test_new_optimizers_bad_arguments(make, match):
+    with pytest.raises(ConfigError, match=match):
+        make()
+
+
+@pytest.mark.parametrize("name", ["Adamax", "Nadam", "Adadelta"])
+def test_new_optimizers_equal_keras_over_three_steps(name):
+    keras = pytest.importorskip("keras", reason="real Keras (tensorflow-cpu) is not installed")
+    pytest.importorskip("tensorflow")
+    import gradkit as gk
+    r = np.random.default_rng(4)
+    x, y = r.standard_normal((16, 3)).astype("float32"), r.standard_normal((16, 1)).astype("float32")
+    models = []
+    for lib in (gk, keras):
+        model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(4, activation="tanh"), lib.layers.Dense(1)])
+        model.compile(getattr(lib.optimizers, name)(learning_rate=0.05), "mse")
+        models.append(model)
+    models[0].set_weights(models[1].get_weights())
+    for model in models:
+        model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)  # 4 steps
+    for a, b in zip(models[0].get_weights(), models[1].get_weights()):
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=1e-6)
+    cfg, want = models[0].optimizer.get_config(), models[1].optimizer.get_config()
+    for key in ("beta_1", "beta_2", "rho", "epsilon"):
+        if key in want:
+            assert cfg[key] == pytest.approx(want[key]), key

@@ -24,9 +24,17 @@ def tanh(x):
     return F.tanh(x)
 
 
-def relu(x):
-    """max(x, 0)."""
-    return F.relu(x)
+def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
+    """max(x, 0) by default; Keras's general form: x where x > threshold (else 0), clipped to max_value, minus
+    negative_slope·relu(threshold − x)."""
+    if negative_slope == 0 and max_value is None and threshold == 0:
+        return F.relu(x)
+    y = F.mul(x, nn.step(F.sub(x, threshold))) if threshold != 0 else F.relu(x)
+    if max_value is not None:
+        y = F.clip(y, 0.0, max_value)
+    if negative_slope != 0:
+        y = F.sub(y, F.mul(F.relu(F.sub(threshold, x)), negative_slope))
+    return y
 
 
 def leaky_relu(x, negative_slope=0.2):
@@ -49,7 +57,57 @@ def softplus(x):
     return nn.softplus(x)
 
 
-_ALL = {f.__name__: f for f in (linear, step, sigmoid, tanh, relu, leaky_relu, elu, softmax, softplus)}
+def relu6(x):
+    """min(max(x, 0), 6)."""
+    return F.relu6(x)
+
+
+def selu(x):
+    """scale·elu(x, α), α ≈ 1.67326 and scale ≈ 1.05070 (self-normalising; Keras's constants)."""
+    return F.selu(x)
+
+
+def gelu(x, approximate=False):
+    """x·Φ(x) = 0.5·x·(1 + erf(x/√2)) exactly by default (Keras 3's activations.gelu), or the tanh approximation."""
+    return F.gelu(x, approximate=approximate)
+
+
+def silu(x):
+    """x·σ(x) (also called swish)."""
+    return F.silu(x)
+
+
+swish = silu  # as Keras: the same function, serialized as "silu"
+
+
+def softsign(x):
+    """x / (1 + |x|)."""
+    return F.softsign(x)
+
+
+def exponential(x):
+    """exp(x)."""
+    return F.exp(x)
+
+
+def hard_sigmoid(x):
+    """relu6(x + 3) / 6: 0 below −3, 1 above 3, linear between (Keras 3's formula, slope 1/6)."""
+    return F.hard_sigmoid(x)
+
+
+def log_softmax(x, axis=-1):
+    """x − log Σ exp(x) along axis."""
+    return F.log_softmax(x, axis)
+
+
+def mish(x):
+    """x·tanh(softplus(x))."""
+    return F.mul(x, F.tanh(nn.softplus(x)))
+
+
+_ALL = {f.__name__: f for f in (linear, step, sigmoid, tanh, relu, leaky_relu, elu, softmax, softplus, relu6, selu,
+                                gelu, silu, softsign, exponential, hard_sigmoid, log_softmax, mish)}
+_ALIASES = {"swish": silu}
 
 
 def get(identifier):
@@ -58,8 +116,8 @@ def get(identifier):
         return linear
     if callable(identifier):
         return identifier
-    if isinstance(identifier, str) and identifier.lower() in _ALL:
-        return _ALL[identifier.lower()]
+    if isinstance(identifier, str) and identifier.lower() in {**_ALL, **_ALIASES}:
+        return {**_ALL, **_ALIASES}[identifier.lower()]
     raise ConfigError(f"unknown activation {identifier!r}; valid names: {', '.join(_ALL)}")
 
 

@@ -99,7 +99,7 @@ class RandomUniform(Initializer):
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
 
 
-def truncated_normal(shape, stddev):
+def _truncated_draws(shape, stddev):
     """Normal(0, stddev) draws, each redrawn until it lies within two standard deviations."""
     out = B.rng().normal(0.0, stddev, shape)
     bad = np.abs(out) > 2 * stddev
@@ -116,7 +116,7 @@ class TruncatedNormal(Initializer):
         self.mean, self.stddev, self.seed = mean, stddev, seed
 
     def __call__(self, shape, dtype=None):
-        return (self.mean + truncated_normal(shape, self.stddev)).astype(_dtype(dtype))
+        return (self.mean + _truncated_draws(shape, self.stddev)).astype(_dtype(dtype))
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
@@ -143,7 +143,7 @@ class VarianceScaling(Initializer):
         elif self.distribution == "untruncated_normal":
             out = B.rng().normal(0.0, math.sqrt(var), shape)
         else:  # stddev of a unit normal truncated at ±2 is 0.87962566103423978
-            out = truncated_normal(shape, math.sqrt(var) / 0.87962566103423978)
+            out = _truncated_draws(shape, math.sqrt(var) / 0.87962566103423978)
         return out.astype(_dtype(dtype))
 
     def get_config(self):
@@ -190,15 +190,37 @@ class Orthogonal(Initializer):
         return {"gain": self.gain, "seed": self.seed}
 
 
+class Identity(Initializer):
+    """gain · the identity matrix (2-D shapes only, as Keras's)."""
+
+    def __init__(self, gain=1.0):
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        if len(shape) != 2:
+            raise ConfigError(f"Identity initializer needs a 2-D shape, got {tuple(shape)}")
+        return (self.gain * np.eye(*shape)).astype(_dtype(dtype))
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
+# Keras 3 exports each class under its snake_case name too (keras.initializers.glorot_uniform is GlorotUniform).
+constant, zeros, ones, identity, orthogonal = Constant, Zeros, Ones, Identity, Orthogonal
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+variance_scaling, glorot_uniform, glorot_normal = VarianceScaling, GlorotUniform, GlorotNormal
+he_normal, he_uniform, lecun_normal, lecun_uniform = HeNormal, HeUniform, LecunNormal, LecunUniform
+IdentityInitializer, OrthogonalInitializer = Identity, Orthogonal
+
 _CLASSES = {c.__name__: c for c in (Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal,
                                     VarianceScaling, GlorotUniform, GlorotNormal, HeNormal, HeUniform,
-                                    LecunNormal, LecunUniform, Orthogonal)}
+                                    LecunNormal, LecunUniform, Orthogonal, Identity)}
 _NAMES = {"zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
           "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
           "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
           "glorot_normal": GlorotNormal, "he_normal": HeNormal, "he_uniform": HeUniform,
           "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
-          "uniform": RandomUniform, "normal": RandomNormal, "orthogonal": Orthogonal}
+          "uniform": RandomUniform, "normal": RandomNormal, "orthogonal": Orthogonal, "identity": Identity}
 
 
 def get(identifier):

@@ -115,12 +115,75 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     return loss * Tensor(mask.astype(loss.dtype)) if mask is not None else loss
 
 
+def hinge(y_true, y_pred):
+    """mean(max(1 − y·ŷ, 0)) over the last axis; labels in {0, 1} are taken as {−1, 1} (as Keras)."""
+    t, p = _pair(y_true, y_pred)
+    return F.mean(F.relu(1.0 - nn.hinge_labels(t) * p), axis=-1)
+
+
+def squared_hinge(y_true, y_pred):
+    """mean(max(1 − y·ŷ, 0)²) over the last axis; labels in {0, 1} are taken as {−1, 1}."""
+    t, p = _pair(y_true, y_pred)
+    h = F.relu(1.0 - nn.hinge_labels(t) * p)
+    return F.mean(h * h, axis=-1)
+
+
+def categorical_hinge(y_true, y_pred):
+    """max(max((1 − y)·ŷ) − Σ y·ŷ + 1, 0) with one-hot y."""
+    t, p = _pair(y_true, y_pred)
+    return F.relu(F.max((1.0 - t) * p, axis=-1) - F.sum(t * p, axis=-1) + 1.0)
+
+
+def kl_divergence(y_true, y_pred):
+    """Σ y·log(y / ŷ) over the last axis, both clipped to [1e-7, 1]."""
+    t, p = _pair(y_true, y_pred)
+    t, p = F.clip(t, EPSILON, 1.0), F.clip(p, EPSILON, 1.0)
+    return F.sum(t * F.log(t / p), axis=-1)
+
+
+def poisson(y_true, y_pred):
+    """mean(ŷ − y·log(ŷ + 1e-7)) over the last axis."""
+    t, p = _pair(y_true, y_pred)
+    return F.mean(p - t * F.log(p + EPSILON), axis=-1)
+
+
+def log_cosh(y_true, y_pred):
+    """mean(log cosh(ŷ − y)) over the last axis, as x + softplus(−2x) − log 2 (no overflow)."""
+    t, p = _pair(y_true, y_pred)
+    e = p - t
+    return F.mean(e + nn.softplus(e * -2.0) - math.log(2.0), axis=-1)
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """−Σ ŷ·y / (‖ŷ‖·‖y‖) along axis (−1 for the same direction: a loss to minimise)."""
+    t, p = _pair(y_true, y_pred)
+    return -F.sum(F.normalize(t, axis=axis) * F.normalize(p, axis=axis), axis=axis)
+
+
+def mean_absolute_percentage_error(y_true, y_pred):
+    """100·mean(|y − ŷ| / max(|y|, 1e-7)) over the last axis."""
+    t, p = _pair(y_true, y_pred)
+    return 100.0 * F.mean(F.abs((t - p) / F.maximum(F.abs(t), EPSILON)), axis=-1)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    """mean((log(max(ŷ, 1e-7) + 1) − log(max(y, 1e-7) + 1))²) over the last axis."""
+    t, p = _pair(y_true, y_pred)
+    d = F.log(F.maximum(p, EPSILON) + 1.0) - F.log(F.maximum(t, EPSILON) + 1.0)
+    return F.mean(d * d, axis=-1)
+
+
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
 
 _FUNCTIONS = {f.__name__: f for f in (mean_squared_error, mean_absolute_error, binary_crossentropy,
-                                      categorical_crossentropy, sparse_categorical_crossentropy, huber)}
-_ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error", "huber_loss": "huber"}
+                                      categorical_crossentropy, sparse_categorical_crossentropy, huber, hinge,
+                                      squared_hinge, categorical_hinge, kl_divergence, poisson, log_cosh,
+                                      cosine_similarity, mean_absolute_percentage_error,
+                                      mean_squared_logarithmic_error)}
+_ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error", "huber_loss": "huber",
+            "kld": "kl_divergence", "mape": "mean_absolute_percentage_error", "msle": "mean_squared_logarithmic_error",
+            "bce": "binary_crossentropy"}
 
 
 # ---- the callable the trainer uses -----------------------------------------------------------------
@@ -221,8 +284,22 @@ CategoricalCrossentropy = _loss_class("CategoricalCrossentropy", categorical_cro
 SparseCategoricalCrossentropy = _loss_class("SparseCategoricalCrossentropy", sparse_categorical_crossentropy,
                                             "Cross-entropy with integer labels.",
                                             from_logits=False, ignore_class=None, axis=-1)
+Hinge = _loss_class("Hinge", hinge, "Hinge loss (labels −1/1, or 0/1 taken as −1/1).")
+SquaredHinge = _loss_class("SquaredHinge", squared_hinge, "Squared hinge loss (labels −1/1, or 0/1).")
+CategoricalHinge = _loss_class("CategoricalHinge", categorical_hinge, "Hinge loss for one-hot labels.")
+KLDivergence = _loss_class("KLDivergence", kl_divergence, "Kullback–Leibler divergence Σ y·log(y / ŷ).")
+Poisson = _loss_class("Poisson", poisson, "Poisson loss mean(ŷ − y·log ŷ).")
+LogCosh = _loss_class("LogCosh", log_cosh, "Mean of log cosh of the errors.")
+CosineSimilarity = _loss_class("CosineSimilarity", cosine_similarity, "Negative cosine similarity along axis.",
+                               axis=-1)
+MeanAbsolutePercentageError = _loss_class("MeanAbsolutePercentageError", mean_absolute_percentage_error,
+                                          "Mean absolute percentage error.")
+MeanSquaredLogarithmicError = _loss_class("MeanSquaredLogarithmicError", mean_squared_logarithmic_error,
+                                          "Mean squared logarithmic error.")
 _CLASSES = {c.__name__: c for c in (MeanSquaredError, MeanAbsoluteError, Huber, BinaryCrossentropy,
-                                    CategoricalCrossentropy, SparseCategoricalCrossentropy)}
+                                    CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge, SquaredHinge,
+                                    CategoricalHinge, KLDivergence, Poisson, LogCosh, CosineSimilarity,
+                                    MeanAbsolutePercentageError, MeanSquaredLogarithmicError)}
 
 
 def get(identifier):

@@ -432,6 +432,22 @@ def _dropout(draw):
     return Case(gk, [a], th)
 
 
+@spec("GaussianNoise")
+def _gaussian_noise(draw):
+    stddev = draw(st.floats(0.05, 2.0))
+    a = floats(draw, draw(SHAPES_1D))
+
+    def gk(x):
+        B.set_seed(7)  # the same noise on every call
+        return nn.gaussian_noise(x, stddev)
+
+    def th(x):
+        B.set_seed(7)
+        noise = nn.gaussian_noise(Tensor(np.zeros(x.shape)), stddev).numpy()
+        return x + torch().as_tensor(noise)
+    return Case(gk, [a], th)
+
+
 @spec("BatchNorm")
 def _batch_norm(draw):
     c = draw(st.integers(1, 3))
@@ -551,6 +567,7 @@ SPECS.update({
     "Cos": unary(lambda a: A.Cos()(a), lambda a: a.cos()),
     "Log1p": unary(lambda a: A.Log1p()(a), lambda a: a.log1p(), lo=-0.5),
     "Expm1": unary(lambda a: A.Expm1()(a), lambda a: a.expm1()),
+    "Erf": unary(lambda a: A.Erf()(a), lambda a: torch().erf(a)),
 })
 
 
@@ -667,6 +684,22 @@ SPECS.update({name: _recurrence(name) for name in GATES})
 def _nonzero(draw):
     ids = draw(hnp.arrays(np.int64, draw(SHAPES_1D), elements=st.integers(0, 3)))
     return Case(lambda i, x: ops.mul(R.nonzero_mask(i), x), [ids, floats(draw, ids.shape)], None)
+
+
+@spec("NotMasked")
+def _not_masked(draw):
+    v = draw(st.sampled_from([0.0, -1.0]))
+    m = draw(hnp.arrays(np.float64, draw(SHAPES_1D), elements=st.sampled_from([0.0, -1.0, 0.5])))
+    return Case(lambda k, x: ops.mul(nn.cast(nn.not_masked(k, v), "float64")[..., None], x),
+                [m, floats(draw, m.shape)], lambda k, x: (k != v).any(-1, keepdim=True) * x, grad=[False, True])
+
+
+@spec("HingeLabels")
+def _hinge_labels(draw):
+    binary = draw(st.booleans())
+    y = draw(hnp.arrays(np.float64, draw(SHAPES_1D), elements=st.sampled_from([0.0, 1.0] if binary else [-1.0, 1.0, 0.0])))
+    return Case(lambda k, x: ops.mul(nn.hinge_labels(k), x), [y, floats(draw, y.shape)],
+                lambda k, x: (2 * k - 1 if bool(((k == 0) | (k == 1)).all()) else k) * x, grad=[False, True])
 
 
 # No PyTorch counterpart: TF's fill modes and sampling (AffineWarp), Keras's gate layouts (the recurrences,

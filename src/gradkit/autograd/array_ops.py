@@ -1,4 +1,6 @@
 """More primitives for the NumPy-like ``gradkit.ops`` namespace: each a Function, forward and backward together."""
+import math
+
 from .. import backend as B
 from .tensor import Function
 
@@ -37,6 +39,28 @@ class Expm1(Function):
 
     def backward(self, gz):
         return gz * B.xp.exp(self.saved_inputs[0])
+
+
+def _erf(a):
+    """erf elementwise: SciPy's (CuPy's on the GPU) when installed, else Python's math.erf per element."""
+    if B.backend() == "cupy":
+        from cupyx.scipy.special import erf
+        return erf(a)
+    try:
+        from scipy.special import erf  # a ufunc: keeps float32, and runs on array stand-ins too
+    except ImportError:  # the core is NumPy-only; exact but per element
+        return B.xp.vectorize(math.erf, otypes=[a.dtype])(a)
+    return erf(a)
+
+
+class Erf(Function):
+    """z = erf a = (2/√π)∫₀ᵃ e^(−t²) dt; dz/da = (2/√π)·e^(−a²)."""
+    def forward(self, a):
+        return _erf(a)
+
+    def backward(self, gz):
+        a = self.saved_inputs[0]
+        return gz * ((2 / math.sqrt(math.pi)) * B.xp.exp(-a * a)).astype(a.dtype, copy=False)
 
 
 class CumSum(Function):

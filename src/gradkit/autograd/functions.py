@@ -300,6 +300,11 @@ def rsqrt(x):
     return reciprocal(sqrt(x))
 
 
+def erf(x):
+    """The error function (2/√π)∫₀ˣ e^(−t²) dt."""
+    return A.Erf()(_t(x))
+
+
 def log1p(x):
     """log(1 + x), accurate for small x."""
     return A.Log1p()(_t(x))
@@ -701,9 +706,9 @@ swish = silu
 
 
 def gelu(x, approximate=True):
-    """x·Φ(x); Keras's default tanh approximation 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³)))."""
+    """x·Φ(x) = 0.5·x·(1 + erf(x/√2)); approximately (ops.gelu's default) 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³)))."""
     if not approximate:
-        raise ConfigError("ops.gelu: only approximate=True (Keras's default) is provided by gradkit")
+        return mul(mul(x, 0.5), add(erf(mul(x, 1 / math.sqrt(2))), 1.0))
     inner = mul(add(x, mul(power(x, 3), 0.044715)), math.sqrt(2 / math.pi))
     return mul(mul(x, 0.5), add(tanh(inner), 1.0))
 

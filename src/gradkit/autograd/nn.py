@@ -343,13 +343,18 @@ def softplus(a):
 # ---- layers with state or randomness in forward (so a replayed step redraws / updates them) ---------
 
 class Dropout(Function):
-    """Inverted dropout: z = a · mask / (1 − rate), mask ~ Bernoulli(1 − rate) from backend.device_rng()."""
+    """Inverted dropout: z = a · mask / (1 − rate), mask ~ Bernoulli(1 − rate) from backend.device_rng().
 
-    def __init__(self, rate):
-        self.rate = rate
+    noise_shape (None entries take the input's size) draws one mask value per broadcast block: (batch, 1, channels)
+    drops whole channels of a sequence (SpatialDropout1D)."""
+
+    def __init__(self, rate, noise_shape=None):
+        self.rate, self.noise_shape = rate, noise_shape
 
     def forward(self, a):
-        keep = B.device_rng().random(a.shape, dtype=a.dtype if a.dtype.kind == "f" and a.itemsize >= 4 else "float32")
+        shape = a.shape if self.noise_shape is None else tuple(
+            n if d is None else d for d, n in zip(self.noise_shape, a.shape))
+        keep = B.device_rng().random(shape, dtype=a.dtype if a.dtype.kind == "f" and a.itemsize >= 4 else "float32")
         self.mask = (keep >= self.rate).astype(a.dtype)
         self.mask *= 1 / (1 - self.rate)
         return a * self.mask
@@ -358,9 +363,64 @@ class Dropout(Function):
         return gz * self.mask
 
 
-def dropout(a, rate):
-    """Inverted dropout of rate ``rate`` (call only while training)."""
-    return Dropout(rate)(_t(a))
+class GaussianNoise(Function):
+    """z = a + ε, ε ~ Normal(0, stddev²) drawn from backend.device_rng() at each call; dz/da = 1."""
+
+    def __init__(self, stddev):
+        self.stddev = stddev
+
+    def forward(self, a):
+        noise = B.device_rng().standard_normal(a.shape, dtype=a.dtype if a.dtype.itemsize >= 4 else "float32")
+        return a + (noise * self.stddev).astype(a.dtype, copy=False)
+
+    def backward(self, gz):
+        return gz
+
+
+class NotMasked(Function):
+    """mask = any(a ≠ mask_value) along the last axis (Keras's Masking); an op so a traced step recomputes it per
+    batch; no gradient."""
+
+    def __init__(self, mask_value):
+        self.mask_value = mask_value
+
+    def forward(self, a):
+        return (a != self.mask_value).any(axis=-1)
+
+    def backward(self, gz):
+        return None
+
+
+def not_masked(a, mask_value=0.0):
+    """Boolean (…,) mask of the timesteps of a (…, features) not entirely equal to mask_value."""
+    return NotMasked(mask_value)(_t(a))
+
+
+class HingeLabels(Function):
+    """Labels for the hinge losses: 2y − 1 when every label is 0 or 1 (Keras's convert_binary_labels_to_hinge),
+    else y as given; an op, so a traced step decides per batch; no gradient (labels)."""
+
+    def forward(self, y):
+        binary = bool(((y == 0) | (y == 1)).all())
+        return 2 * y - 1 if binary else y.copy()
+
+    def backward(self, gz):
+        return None
+
+
+def hinge_labels(y):
+    """y in {0, 1} → {−1, 1}; other labels unchanged."""
+    return HingeLabels()(_t(y))
+
+
+def gaussian_noise(a, stddev):
+    """a plus fresh zero-mean Gaussian noise of standard deviation stddev (call only while training)."""
+    return GaussianNoise(stddev)(_t(a))
+
+
+def dropout(a, rate, noise_shape=None):
+    """Inverted dropout of rate ``rate`` (call only while training); see Dropout for noise_shape."""
+    return Dropout(rate, noise_shape)(_t(a))
 
 
 class BatchNorm(Function):

@@ -1,17 +1,23 @@
 """Keras layers: ``from gradkit.layers import Dense, Dropout, Input, ...``."""
 from .base import KerasTensor, Layer
-from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer
+from .activation_layers import ELU, LeakyReLU, ReLU, Softmax
+from .core import Activation, Dense, Dropout, Flatten, Identity, Input, InputLayer
 from .embedding import Embedding
+from .lambda_layer import Lambda
+from .masking import Masking
 from .merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add, average, concatenate,
                       maximum, minimum, multiply, subtract)
-from .normalization import BatchNormalization
+from .normalization import BatchNormalization, LayerNormalization
 from .convolutional import Conv1D, Conv2D
 from .ops_layer import OpLayer
 from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
                       GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
 from .preprocessing import RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling
 from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN
-from .reshaping import Reshape, ZeroPadding2D
+from .regularization import GaussianNoise, SpatialDropout1D, SpatialDropout2D
+from .reshaping import Permute, RepeatVector, Reshape, ZeroPadding2D
+from .resizing import Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, ZeroPadding1D
+from .wrappers import TimeDistributed
 
 __all__ = ["Layer", "KerasTensor", "Dense", "Activation", "Dropout", "Flatten", "Input", "InputLayer",
            "Embedding", "BatchNormalization", "Add", "Concatenate", "OpLayer", "Subtract", "Multiply", "Average",
@@ -20,6 +26,17 @@ __all__ = ["Layer", "KerasTensor", "Dense", "Activation", "Dropout", "Flatten", 
            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
            "ZeroPadding2D", "Reshape", "Rescaling", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
            "SimpleRNN", "LSTM", "GRU", "Bidirectional"]
+
+# Keras 3's aliases: the same classes under their short names.
+Convolution1D, Convolution2D = Conv1D, Conv2D
+MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
+GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
+GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+__all__ += ["ReLU", "LeakyReLU", "Softmax", "ELU", "Identity", "Convolution1D", "Convolution2D", "MaxPool1D",
+            "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
+            "GlobalMaxPool2D", "Lambda", "Masking", "LayerNormalization", "GaussianNoise", "SpatialDropout1D",
+            "SpatialDropout2D", "Permute", "RepeatVector", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D",
+            "ZeroPadding1D", "TimeDistributed"]
 
 from ..keras_api import not_provided as _not_provided  # noqa: E402
 

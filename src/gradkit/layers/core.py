@@ -1,4 +1,4 @@
-"""Core layers: Dense, Activation, Dropout, Flatten, InputLayer and Input."""
+"""Core layers: Dense, Activation, Dropout, Flatten, Identity, InputLayer and Input."""
 import math
 
 from .. import activations, constraints, initializers, regularizers
@@ -123,7 +123,7 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.rate = number(rate, "rate", "Dropout", "[0, 1)")  # 1 would scale by 1/(1 − rate) = inf
+        self.rate = number(rate, "rate", type(self).__name__, "[0, 1)")  # 1 would scale by 1/(1 − rate) = inf
         if noise_shape is not None:
             raise ConfigError(f"Dropout: noise_shape is not supported, got {noise_shape!r}")
         self.seed = seed
@@ -160,6 +160,18 @@ class Flatten(Layer):
         n = None if any(d is None for d in rest) else int(math.prod(rest))
         return (input_shape[0], n)
 
+
+
+class Identity(Layer):
+    """Returns its input unchanged (a placeholder layer); masks pass through."""
+
+    supports_masking = True
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
 
 
 class InputLayer(Layer):

@@ -1,8 +1,9 @@
-"""BatchNormalization with Keras's defaults (momentum 0.99, epsilon 1e-3) and moving statistics."""
-from .. import initializers
-from ..arguments import number
+"""BatchNormalization (moving statistics) and LayerNormalization, with Keras's defaults (epsilon 1e-3)."""
+from .. import constraints, initializers, regularizers
+from ..arguments import flag, number
 from ..autograd import functions as F
 from ..autograd import nn
+from ..errors import ConfigError, ShapeError
 from .base import Layer
 
 
@@ -55,6 +56,72 @@ class BatchNormalization(Layer):
                 "gamma_initializer": initializers.serialize(self.gamma_initializer),
                 "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
                 "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer)}
+
+
+class LayerNormalization(Layer):
+    """Per sample: y = (x − mean) / √(var + epsilon) · gamma + beta, the moments taken over ``axis`` (the last by
+    default); gamma and beta have the shape of the normalised axes (Keras's layout)."""
+
+    supports_masking = True
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
+        if kwargs.pop("rms_scaling", False):
+            raise ConfigError("LayerNormalization: rms_scaling=True is deprecated in Keras and not supported by "
+                              "gradkit")
+        super().__init__(**kwargs)
+        if not (isinstance(axis, int) or (isinstance(axis, (list, tuple)) and all(isinstance(a, int) for a in axis))):
+            raise ConfigError(f"LayerNormalization: axis must be an int or a list of ints, got {axis!r}")
+        self.axis = list(axis) if isinstance(axis, (list, tuple)) else axis
+        self.epsilon = number(epsilon, "epsilon", "LayerNormalization", "(0, inf)")
+        self.center, self.scale = flag(center, "center", "LayerNormalization"), flag(scale, "scale", "LayerNormalization")
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer, self.gamma_regularizer = regularizers.get(beta_regularizer), regularizers.get(gamma_regularizer)
+        self.beta_constraint, self.gamma_constraint = constraints.get(beta_constraint), constraints.get(gamma_constraint)
+        self.gamma = self.beta = None
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        axes = self.axis if isinstance(self.axis, list) else [self.axis]
+        if any(not -ndim < a < ndim or a % ndim == 0 for a in axes) or len({a % ndim for a in axes}) != len(axes):
+            raise ShapeError(f"layer '{self.name}': axis {self.axis} must name distinct non-batch axes of inputs of "
+                             f"shape {tuple(input_shape)}")
+        self.axis = sorted(a % ndim for a in axes)  # as Keras: the canonical axes once built (get_config shows them)
+        shape = tuple(input_shape[a] for a in self.axis)
+        if self.scale:
+            self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer, name="gamma",
+                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer, name="beta",
+                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self.built = True
+
+    def call(self, inputs):
+        axes = tuple(self.axis)
+        centred = F.sub(inputs, F.mean(inputs, axis=axes, keepdims=True))
+        var = F.mean(F.square(centred), axis=axes, keepdims=True)
+        y = F.mul(centred, F.rsqrt(F.add(var, self.epsilon)))
+        bshape = tuple(inputs.shape[a] if a in axes else 1 for a in range(inputs.ndim))
+        if self.gamma is not None:
+            y = F.mul(y, F.reshape(self.gamma, bshape))
+        if self.beta is not None:
+            y = F.add(y, F.reshape(self.beta, bshape))
+        return y
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
+                "scale": self.scale, "rms_scaling": False,
+                "beta_initializer": initializers.serialize(self.beta_initializer),
+                "gamma_initializer": initializers.serialize(self.gamma_initializer),
+                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
 
 
 def _move_last(ndim, axis):

@@ -1,5 +1,6 @@
-"""Reshaping layers: ZeroPadding2D and Reshape, with Keras 3's arguments."""
+"""Reshaping layers: ZeroPadding2D, Reshape, Permute and RepeatVector, with Keras 3's arguments."""
 import math
+import numbers
 
 from ..autograd import conv as C
 from ..autograd import functions as F
@@ -73,3 +74,55 @@ class Reshape(Layer):
 
     def get_config(self):
         return {**super().get_config(), "target_shape": self.target_shape}
+
+
+class Permute(Layer):
+    """Permutes the non-batch axes: dims is a permutation of 1..rank (Permute((2, 1)) swaps steps and features)."""
+
+    def __init__(self, dims, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(dims, (tuple, list)) or sorted(dims) != list(range(1, len(dims) + 1)):
+            raise ConfigError(f"Permute: dims must be a permutation of 1..n (the non-batch axes), got {dims!r}")
+        self.dims = tuple(int(d) for d in dims)
+
+    def _check(self, shape):
+        if len(shape) != len(self.dims) + 1:
+            raise ShapeError(f"layer '{self.name}' with dims {self.dims} expects inputs of rank {len(self.dims) + 1}, "
+                             f"got shape {tuple(shape)}")
+
+    def call(self, inputs):
+        self._check(inputs.shape)
+        return F.transpose(inputs, (0,) + self.dims)
+
+    def compute_output_shape(self, input_shape):
+        self._check(input_shape)
+        return (input_shape[0],) + tuple(input_shape[d] for d in self.dims)
+
+    def get_config(self):
+        return {**super().get_config(), "dims": self.dims}
+
+
+class RepeatVector(Layer):
+    """(batch, features) → (batch, n, features): the input repeated n times."""
+
+    def __init__(self, n, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n <= 0:
+            raise ConfigError(f"RepeatVector: n must be a positive integer, got {n!r}")
+        self.n = int(n)
+
+    def _check(self, shape):
+        if len(shape) != 2:
+            raise ShapeError(f"layer '{self.name}' expects inputs of rank 2 (batch, features), got shape "
+                             f"{tuple(shape)}")
+
+    def call(self, inputs):
+        self._check(inputs.shape)
+        return F.repeat(F.expand_dims(inputs, 1), self.n, axis=1)
+
+    def compute_output_shape(self, input_shape):
+        self._check(input_shape)
+        return (input_shape[0], self.n, input_shape[1])
+
+    def get_config(self):
+        return {**super().get_config(), "n": self.n}

@@ -10,6 +10,8 @@ from .classes import (Accuracy, BinaryAccuracy, BinaryCrossentropy, CategoricalA
                       CategoricalCrossentropy, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredError,
                       MeanSquaredLogarithmicError, RootMeanSquaredError, SparseCategoricalAccuracy,
                       SparseCategoricalCrossentropy, SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy)
+from .classes import (CategoricalHinge, CosineSimilarity, Hinge, KLDivergence, LogCoshError,  # noqa: F401
+                      Poisson, SquaredHinge)
 from .classes import CLASSES as _CLASSES
 from .confusion import FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives
 from .functions import (MAE, MAPE, MSE, MSLE, accuracy, binary_accuracy, binary_crossentropy,  # noqa: F401
@@ -17,6 +19,8 @@ from .functions import (MAE, MAPE, MSE, MSLE, accuracy, binary_accuracy, binary_
                         mean_absolute_percentage_error, mean_squared_error, mean_squared_logarithmic_error, mse,
                         msle, sparse_categorical_accuracy, sparse_categorical_crossentropy,
                         sparse_top_k_categorical_accuracy, top_k_categorical_accuracy)
+from .functions import (categorical_hinge, hinge, kl_divergence, log_cosh, poisson,  # noqa: F401
+                        squared_hinge)
 from .functions import ALIASES as _ALIASES
 from .functions import ALL as _ALL
 

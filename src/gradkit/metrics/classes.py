@@ -59,6 +59,15 @@ CategoricalCrossentropy = _cls("CategoricalCrossentropy", fns.categorical_crosse
 SparseCategoricalCrossentropy = _cls("SparseCategoricalCrossentropy", fns.sparse_categorical_crossentropy,
                                      "sparse_categorical_crossentropy",
                                      "Sparse categorical cross-entropy as a metric.", from_logits=False)
+Hinge = _cls("Hinge", fns.hinge, "hinge", "Hinge loss as a metric.")
+SquaredHinge = _cls("SquaredHinge", fns.squared_hinge, "squared_hinge", "Squared hinge loss as a metric.")
+CategoricalHinge = _cls("CategoricalHinge", fns.categorical_hinge, "categorical_hinge",
+                        "Categorical hinge loss as a metric.")
+KLDivergence = _cls("KLDivergence", fns.kl_divergence, "kl_divergence", "Kullback–Leibler divergence as a metric.")
+Poisson = _cls("Poisson", fns.poisson, "poisson", "Poisson loss as a metric.")
+LogCoshError = _cls("LogCoshError", fns.log_cosh, "logcosh", "Mean of log cosh of the errors.")
+CosineSimilarity = _cls("CosineSimilarity", fns.cosine_similarity, "cosine_similarity",
+                        "Cosine similarity of labels and predictions along axis.", axis=-1)
 
 
 class RootMeanSquaredError(Mean):
@@ -80,4 +89,5 @@ class RootMeanSquaredError(Mean):
 CLASSES = (Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
            SparseTopKCategoricalAccuracy, MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
            MeanSquaredLogarithmicError, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
-           RootMeanSquaredError)
+           RootMeanSquaredError, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson, LogCoshError,
+           CosineSimilarity)

@@ -117,6 +117,17 @@ def _loss_metric(name):
 binary_crossentropy = _loss_metric("binary_crossentropy")
 categorical_crossentropy = _loss_metric("categorical_crossentropy")
 sparse_categorical_crossentropy = _loss_metric("sparse_categorical_crossentropy")
+hinge = _loss_metric("hinge")
+squared_hinge = _loss_metric("squared_hinge")
+categorical_hinge = _loss_metric("categorical_hinge")
+kl_divergence = _loss_metric("kl_divergence")
+poisson = _loss_metric("poisson")
+log_cosh = _loss_metric("log_cosh")
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """Σ ŷ·y / (‖ŷ‖·‖y‖) along axis (1 for the same direction; the loss is its negative)."""
+    return -_loss_metric("cosine_similarity")(y_true, y_pred, axis=axis)
 
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
@@ -126,7 +137,7 @@ msle = MSLE = mean_squared_logarithmic_error
 ALL = (accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy,
        sparse_top_k_categorical_accuracy, mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
        mean_squared_logarithmic_error, binary_crossentropy, categorical_crossentropy,
-       sparse_categorical_crossentropy)
+       sparse_categorical_crossentropy, hinge, squared_hinge, categorical_hinge, kl_divergence, poisson, log_cosh)
 ALIASES = {"mse": mean_squared_error, "mae": mean_absolute_error, "mape": mean_absolute_percentage_error,
            "msle": mean_squared_logarithmic_error}
 __all__ = [f.__name__ for f in ALL]

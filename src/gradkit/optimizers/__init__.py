@@ -459,11 +459,122 @@ class Adagrad(Optimizer):
                 "epsilon": self.epsilon}
 
 
-_CLASSES = {c.__name__: c for c in (SGD, RMSprop, Adam, AdamW, Adagrad)}
+def _toward(avg, x, rate, tmp):
+    """avg ← avg + rate·(x − avg) in place (a moving average), through the scratch array tmp."""
+    B.xp.subtract(x, avg, out=tmp)
+    tmp *= rate
+    avg += tmp
+
+
+class _Betas(Optimizer):
+    """Shared arguments of Adamax and Nadam: beta_1, beta_2, epsilon (Keras's defaults)."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name=None, **kwargs):
+        owner = type(self).__name__
+        self.beta_1 = number(beta_1, "beta_1", owner, "[0, 1)")
+        self.beta_2 = number(beta_2, "beta_2", owner, "[0, 1)")
+        self.epsilon = number(epsilon, "epsilon", owner)
+        super().__init__(learning_rate, name=name or owner.lower(), **kwargs)
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+class Adamax(_Betas):
+    """Adam with the infinity norm: m ← m + (1 − β1)(g − m);  u ← max(β2·u, |g|);  w ← w − lr·m / ((1 − β1ᵗ)(u + ε))."""
+
+    slot_names = ("momentum", "norm")
+
+    def update_step(self, grad, variable, learning_rate):
+        """m ← m + (1 − β1)(g − m);  u ← max(β2·u, |g|);  w ← w − lr·m / ((1 − β1ᵗ)(u + ε)), t = iterations + 1."""
+        w, s, xp = _raw(variable), self.slots(variable), B.xp
+        m, u, tmp = s["momentum"], s["norm"], s["_tmp"]
+        _toward(m, grad, 1 - self.beta_1, tmp)
+        u *= self.beta_2
+        xp.maximum(u, xp.abs(grad, out=tmp), out=u)
+        xp.add(u, self.epsilon, out=tmp)
+        xp.divide(m, tmp, out=tmp)
+        tmp *= learning_rate / (1 - self.beta_1 ** (self.iterations + 1))
+        w -= tmp
+
+
+class Nadam(_Betas):
+    """Adam with Nesterov momentum and Keras's momentum schedule μₜ = β1(1 − 0.5·0.96ᵗ):
+    m ← m + (1 − β1)(g − m);  v ← v + (1 − β2)(g² − v);
+    m̂ = μₜ₊₁·m / (1 − Πₖ≤ₜ₊₁ μₖ) + (1 − μₜ)·g / (1 − Πₖ≤ₜ μₖ);  w ← w − lr·m̂ / (√(v / (1 − β2ᵗ)) + ε)."""
+
+    slot_names = ("momentum", "velocity")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name="nadam", **kwargs):
+        self._u_product = (0, 1.0)  # (t, Πₖ≤ₜ μₖ): a function of the step, so it is not saved state
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, name=name, **kwargs)
+
+    def _mu(self, t):
+        return self.beta_1 * (1 - 0.5 * 0.96 ** t)
+
+    def _product(self, t):
+        """Πₖ≤ₜ μₖ, kept from the previous step (recomputed after a jump of iterations, e.g. set_state)."""
+        t0, p = self._u_product if self._u_product[0] <= t else (0, 1.0)
+        for k in range(t0 + 1, t + 1):
+            p *= self._mu(k)
+        self._u_product = (t, p)
+        return p
+
+    def update_step(self, grad, variable, learning_rate):
+        """m ← m + (1 − β1)(g − m);  v ← v + (1 − β2)(g² − v);  w ← w − lr·m̂ / (√(v / (1 − β2ᵗ)) + ε), with
+        m̂ = μₜ₊₁·m / (1 − Πμ up to t + 1) + (1 − μₜ)·g / (1 − Πμ up to t), t = iterations + 1."""
+        w, s, xp = _raw(variable), self.slots(variable), B.xp
+        m, v, tmp = s["momentum"], s["velocity"], s["_tmp"]
+        t = self.iterations + 1
+        mu_t, mu_next, prod = self._mu(t), self._mu(t + 1), self._product(t)
+        _toward(m, grad, 1 - self.beta_1, tmp)
+        _toward(v, grad * grad, 1 - self.beta_2, tmp)
+        denom = xp.sqrt(v * (1 / (1 - self.beta_2 ** t)))
+        denom += self.epsilon
+        xp.multiply(m, mu_next / (1 - prod * mu_next), out=tmp)
+        tmp += grad * ((1 - mu_t) / (1 - prod))
+        tmp /= denom
+        tmp *= learning_rate
+        w -= tmp
+
+
+class Adadelta(Optimizer):
+    """a ← ρa + (1 − ρ)g²;  Δ = −√(d + ε)·g / √(a + ε);  d ← ρd + (1 − ρ)Δ²;  w ← w + lr·Δ (Keras's defaults:
+    lr 0.001, ρ 0.95)."""
+
+    slot_names = ("accumulated_grad", "accumulated_delta_var")
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, name="adadelta", **kwargs):
+        self.rho = number(rho, "rho", "Adadelta", "[0, 1]")
+        self.epsilon = number(epsilon, "epsilon", "Adadelta")
+        super().__init__(learning_rate, name=name, **kwargs)
+
+    def update_step(self, grad, variable, learning_rate):
+        """a ← ρa + (1 − ρ)g²;  Δ = −√(d + ε)·g / √(a + ε);  d ← ρd + (1 − ρ)Δ²;  w ← w + lr·Δ."""
+        w, s, xp = _raw(variable), self.slots(variable), B.xp
+        a, d, tmp = s["accumulated_grad"], s["accumulated_delta_var"], s["_tmp"]
+        rho = self.rho
+        a *= rho
+        a += (1 - rho) * grad * grad
+        xp.add(d, self.epsilon, out=tmp)
+        xp.sqrt(tmp, out=tmp)
+        tmp *= grad
+        tmp /= xp.sqrt(a + self.epsilon)  # tmp = −Δ
+        d *= rho
+        d += (1 - rho) * tmp * tmp
+        tmp *= learning_rate
+        w -= tmp
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+_CLASSES = {c.__name__: c for c in (SGD, RMSprop, Adam, AdamW, Adagrad, Adamax, Nadam, Adadelta)}
 
 
 def get(identifier):
-    """An optimizer from a name ("sgd", "rmsprop", "adam", "adamw", "adagrad"), a config dict or an instance."""
+    """An optimizer from a name ("sgd", "rmsprop", "adam", "adamw", "adagrad", "adamax", "nadam", "adadelta"), a config
+    dict or an instance."""
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, dict):
