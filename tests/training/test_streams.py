@@ -275,6 +275,8 @@ def test_inference_arguments_a_stream_cannot_take():
 
 def test_malformed_batches_are_named():
     m = linear()
+    with pytest.raises(DataError, match=r"x is a function, batches: pass what it returns .*batches\(...\)"):
+        m.fit(batches, steps_per_epoch=2, verbose=0)
     with pytest.raises(DataError, match="yielded no batch"):
         m.fit((b for b in []), shuffle=False, verbose=0)
     with pytest.raises(DataError, match="batch 1 of the generator has no targets"):
@@ -359,6 +361,12 @@ def test_history_keys_and_steps_match_real_keras():
                        validation_data=Batches(), **kw).history
         assert list(hg) == list(hk) and kc.steps == gc.steps
         assert kc.params["steps"] == gc.params["steps"]
+    g.set_weights(k.get_weights())  # the same start: the same losses from the same batches (float32 tolerance)
+    hk = k.fit(KerasBatches(), epochs=2, shuffle=False, verbose=0).history
+    hg = g.fit(Batches(), epochs=2, shuffle=False, verbose=0).history
+    np.testing.assert_allclose(hg["loss"], hk["loss"], rtol=1e-5)
+    for a, b in zip(g.get_weights(), k.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
 def test_keras2_generator_methods_run_with_one_deprecation_warning():
