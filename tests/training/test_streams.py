@@ -459,3 +459,28 @@ def test_keras_io_training_guide_pydataset_section_runs_with_imports_changed():
                                          "val_sparse_categorical_accuracy"]
         loss, acc = model.evaluate(val_py_dataset, verbose=0)
         assert loss == pytest.approx(history.history["val_loss"][0]) and 0 <= acc <= 1
+
+
+def test_torch_dataloader_as_keras_io_writes_it():
+    """keras.io's training guide: fit(train_dataloader, validation_data=val_dataloader); one pass per epoch."""
+    torch = pytest.importorskip("torch")
+
+    class ExampleTorchDataset(torch.utils.data.Dataset):
+        def __len__(self):
+            return len(X)
+
+        def __getitem__(self, idx):
+            return X[idx], Y[idx]
+    loader = torch.utils.data.DataLoader(ExampleTorchDataset(), batch_size=BS, shuffle=False)
+    a, t = linear(), linear()
+    ha = a.fit(X, Y, batch_size=BS, epochs=2, shuffle=False, verbose=0, validation_data=(X, Y),
+               validation_batch_size=BS).history
+    ht = t.fit(loader, epochs=2, shuffle=False, verbose=0, validation_data=loader).history
+    assert ht == ha and same_weights(a, t)
+    assert t.evaluate(loader, verbose=0) == a.evaluate(X, Y, batch_size=BS, verbose=0)
+    with pytest.warns(UserWarning, match="torch DataLoader"):  # shuffle=True is the DataLoader's business
+        t.fit(loader, epochs=1, verbose=0)
+    count = Count()
+    with pytest.warns(RuntimeWarning, match="has 4 batches; the next epoch starts a new pass"):
+        t.fit(loader, epochs=3, steps_per_epoch=3, shuffle=False, verbose=0, callbacks=[count])
+    assert count.steps == [3, 1, 3]
