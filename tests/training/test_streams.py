@@ -275,6 +275,8 @@ def test_inference_arguments_a_stream_cannot_take():
 
 def test_malformed_batches_are_named():
     m = linear()
+    with pytest.raises(DataError, match=r"x is a function, batches: pass what it returns .*batches\(...\)"):
+        m.fit(batches, steps_per_epoch=2, verbose=0)
     with pytest.raises(DataError, match="yielded no batch"):
         m.fit((b for b in []), shuffle=False, verbose=0)
     with pytest.raises(DataError, match="batch 1 of the generator has no targets"):
@@ -359,6 +361,12 @@ def test_history_keys_and_steps_match_real_keras():
                        validation_data=Batches(), **kw).history
         assert list(hg) == list(hk) and kc.steps == gc.steps
         assert kc.params["steps"] == gc.params["steps"]
+    g.set_weights(k.get_weights())  # the same start: the same losses from the same batches (float32 tolerance)
+    hk = k.fit(KerasBatches(), epochs=2, shuffle=False, verbose=0).history
+    hg = g.fit(Batches(), epochs=2, shuffle=False, verbose=0).history
+    np.testing.assert_allclose(hg["loss"], hk["loss"], rtol=1e-5)
+    for a, b in zip(g.get_weights(), k.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
 def test_keras2_generator_methods_run_with_one_deprecation_warning():
@@ -451,3 +459,28 @@ def test_keras_io_training_guide_pydataset_section_runs_with_imports_changed():
                                          "val_sparse_categorical_accuracy"]
         loss, acc = model.evaluate(val_py_dataset, verbose=0)
         assert loss == pytest.approx(history.history["val_loss"][0]) and 0 <= acc <= 1
+
+
+def test_torch_dataloader_as_keras_io_writes_it():
+    """keras.io's training guide: fit(train_dataloader, validation_data=val_dataloader); one pass per epoch."""
+    torch = pytest.importorskip("torch")
+
+    class ExampleTorchDataset(torch.utils.data.Dataset):
+        def __len__(self):
+            return len(X)
+
+        def __getitem__(self, idx):
+            return X[idx], Y[idx]
+    loader = torch.utils.data.DataLoader(ExampleTorchDataset(), batch_size=BS, shuffle=False)
+    a, t = linear(), linear()
+    ha = a.fit(X, Y, batch_size=BS, epochs=2, shuffle=False, verbose=0, validation_data=(X, Y),
+               validation_batch_size=BS).history
+    ht = t.fit(loader, epochs=2, shuffle=False, verbose=0, validation_data=loader).history
+    assert ht == ha and same_weights(a, t)
+    assert t.evaluate(loader, verbose=0) == a.evaluate(X, Y, batch_size=BS, verbose=0)
+    with pytest.warns(UserWarning, match="torch DataLoader"):  # shuffle=True is the DataLoader's business
+        t.fit(loader, epochs=1, verbose=0)
+    count = Count()
+    with pytest.warns(RuntimeWarning, match="has 4 batches; the next epoch starts a new pass"):
+        t.fit(loader, epochs=3, steps_per_epoch=3, shuffle=False, verbose=0, callbacks=[count])
+    assert count.steps == [3, 1, 3]

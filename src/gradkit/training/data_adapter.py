@@ -70,6 +70,9 @@ def as_array(a, role):
     """An array of the active module from an array, list, Tensor or DataFrame; a DataError for non-numeric data."""
     if a is None:
         raise DataError(f"{role} is None")
+    if callable(a) and not hasattr(a, "shape"):
+        name = getattr(a, "__name__", type(a).__name__)
+        raise DataError(f"{role} is a function, {name}: pass what it returns (e.g. the generator {name}(...))")
     if isinstance(a, Tensor):
         a = a.numpy()
     elif hasattr(a, "to_numpy"):

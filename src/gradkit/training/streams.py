@@ -1,13 +1,14 @@
-"""Batches computed by Python code: a generator or a PyDataset, read one batch at a time.
+"""Batches computed by Python code: a generator, a PyDataset or a torch DataLoader, read one batch at a time.
 
-The role of Keras's GeneratorDataAdapter and PyDatasetAdapter. A ``Stream`` offers the interface of the array
+The role of Keras's GeneratorDataAdapter, PyDatasetAdapter and TorchDataLoaderAdapter. A ``Stream`` offers the interface of the array
 ``Batcher`` (``epoch()``, ``steps``, ``weighted``), so fit / evaluate / predict run one loop over either. Each batch
 is converted and checked as array data is (gradkit.training.data_adapter: labels against the loss, NaN/inf, ids
 against the Embedding, shapes against the model): a bad batch 7 fails as a bad array does, naming the batch.
 
 Epochs, as Keras 3: a generator is read once, continuing across epochs (``steps_per_epoch`` batches each); a
 PyDataset is read 0..len-1 each epoch (shuffled by fit's ``shuffle=True``, from gradkit's generator), continuing
-from where the last epoch stopped when ``steps_per_epoch`` is smaller than its length.
+from where the last epoch stopped when ``steps_per_epoch`` is smaller than its length; a DataLoader likewise, one
+``iter(loader)`` per pass.
 """
 import collections
 import collections.abc
@@ -22,15 +23,21 @@ from .py_dataset import PyDataset, unpack_x_y_sample_weight
 
 
 def is_stream(x):
-    """Whether x is a Python generator (or other iterator) or a PyDataset, rather than array data."""
-    if isinstance(x, (PyDataset, types.GeneratorType)):
+    """Whether x is a Python generator (or other iterator), a PyDataset or a torch DataLoader, not array data."""
+    if isinstance(x, (PyDataset, types.GeneratorType)) or is_torch_dataloader(x):
         return True
     return isinstance(x, collections.abc.Iterator) and not hasattr(x, "shape")
 
 
+def is_torch_dataloader(x):
+    """Whether x is a torch.utils.data.DataLoader (Keras's test: by class name, without importing torch)."""
+    return any(c.__name__ == "DataLoader" and "torch.utils.data" in c.__module__ for c in type(x).__mro__)
+
+
 def kind(x):
-    """'a PyDataset' or 'a generator', for messages (Keras's words)."""
-    return "a PyDataset" if isinstance(x, PyDataset) else "a generator"
+    """'a PyDataset', 'a torch DataLoader' or 'a generator', for messages (Keras's words)."""
+    return "a PyDataset" if isinstance(x, PyDataset) else "a torch DataLoader" if is_torch_dataloader(x) else \
+        "a generator"
 
 
 def reject(x, where, batch_size=None, **given):
@@ -56,13 +63,15 @@ def check_fit(x, y, batch_size, sample_weight, class_weight, validation_split, s
         raise ConfigError(f"fit(epoch_loss={epoch_loss!r}) needs array data (it re-reads all of it each epoch); "
                           f"x is {kind(x)}")
     if shuffle and not isinstance(x, PyDataset):
-        warnings.warn("`shuffle=True` was passed, but will be ignored since the data `x` was provided as a "
-                      "generator. The generator is expected to yield already-shuffled data.", stacklevel=3)
+        what = "torch DataLoader. The DataLoader is expected to already be shuffled" if is_torch_dataloader(x) \
+            else "generator. The generator is expected to yield already-shuffled data"
+        warnings.warn(f"`shuffle=True` was passed, but will be ignored since the data `x` was provided as a {what}.",
+                      stacklevel=3)
 
 
 def check_once_read(x, steps, passes, where, steps_name):
     """A generator is read once: without ``steps`` only its first pass (epoch or validation) gets data."""
-    if isinstance(x, PyDataset) or steps is not None or passes <= 1:
+    if isinstance(x, PyDataset) or is_torch_dataloader(x) or steps is not None or passes <= 1:
         return
     raise ConfigError(f"{where} is a generator, which can be read only once, and {steps_name} is not set: only the "
                       f"first of its {passes} passes would get data. Pass {steps_name}=<batches per pass> with a "
@@ -77,6 +86,7 @@ class Stream:
                  what="x"):
         self.model, self.where, self.targets, self.class_weight = model, where, targets, class_weight
         self.reader = _Indexed(source, shuffle, where) if isinstance(source, PyDataset) else \
+            _Loader(source) if is_torch_dataloader(source) else \
             _Generator(source, "the generator" if what == "x" else f"{what}'s generator")
         if steps is None and isinstance(source, PyDataset) and self.reader.n is None:
             name = "validation_steps" if what != "x" else "steps_per_epoch" if where == "fit" else "steps"
@@ -190,6 +200,28 @@ class _Generator:
         hint = "; make sure it can yield steps_per_epoch × epochs batches (loop forever in it), or use a PyDataset" \
             if steps else ""
         return f"{self.name} ran out of data after {self.count} batches{hint}"
+
+
+class _Loader(_Generator):
+    """A torch DataLoader's batches: a new pass (``iter(loader)``) once the last one ended, continuing across epochs
+    while ``steps_per_epoch`` batches leave it unfinished (Keras's EpochIterator)."""
+
+    def __init__(self, loader):
+        super().__init__(iter(loader), f"the {type(loader).__name__}")
+        self.loader = loader
+        try:
+            self.n = len(loader)
+        except TypeError:  # an IterableDataset has no length
+            self.n = None
+
+    def epoch(self, steps):
+        if self.done:
+            self.gen, self.done, self.count = iter(self.loader), False, 0
+        return super().epoch(steps)
+
+    def describe(self, steps):
+        """Why an epoch was short: the end of the loader's pass."""
+        return f"{self.name} has {self.n} batches; the next epoch starts a new pass"
 
 
 class _Indexed:
