@@ -61,6 +61,9 @@ MORE = {
     "hard_sigmoid": np.clip(X / 6 + 0.5, 0, 1),
     "log_softmax": X - np.log(np.exp(X).sum()),
     "mish": X * np.tanh(_SP),
+    "hard_silu": X * np.clip(X / 6 + 0.5, 0, 1),
+    "hard_tanh": np.clip(X, -1, 1),
+    "log_sigmoid": -np.log1p(np.exp(-X)),
 }
 
 
@@ -76,6 +79,7 @@ def test_more_values_names_and_gradients(float64, name):
 
 def test_swish_is_silu_and_gelu_approximate(float64):
     assert activations.get("swish") is activations.silu and activations.serialize("swish") == "silu"
+    assert activations.get("hard_swish") is activations.hard_silu
     tanh_form = 0.5 * X * (1 + np.tanh(np.sqrt(2 / np.pi) * (X + 0.044715 * X ** 3)))
     np.testing.assert_allclose(activations.gelu(Tensor(X), approximate=True).data, tanh_form, rtol=1e-12)
 
@@ -93,7 +97,7 @@ def test_more_activations_equal_keras():
     keras = pytest.importorskip("keras", reason="real Keras (tensorflow-cpu) is not installed")
     pytest.importorskip("tensorflow")
     x = np.linspace(-7, 7, 29).astype(np.float32).reshape(1, -1)
-    for name in sorted(MORE) + ["swish", "elu", "softplus"]:
+    for name in sorted(MORE) + ["swish", "hard_swish", "elu", "softplus"]:
         np.testing.assert_allclose(activations.get(name)(Tensor(x)).numpy(),
                                    np.asarray(keras.activations.get(name)(x)), rtol=2e-6, atol=2e-6, err_msg=name)
     for kw in ({"negative_slope": 0.1, "max_value": 6.0, "threshold": 1.0}, {"max_value": 2.0}, {"threshold": 0.5}):

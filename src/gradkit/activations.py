@@ -105,9 +105,28 @@ def mish(x):
     return F.mul(x, F.tanh(nn.softplus(x)))
 
 
+def hard_silu(x):
+    """x·hard_sigmoid(x) (also called hard_swish)."""
+    return F.hard_silu(x)
+
+
+hard_swish = hard_silu  # as Keras: the same function, serialized as "hard_silu"
+
+
+def hard_tanh(x):
+    """clip(x, −1, 1)."""
+    return F.clip(x, -1.0, 1.0)
+
+
+def log_sigmoid(x):
+    """log σ(x) = −softplus(−x), without overflow."""
+    return F.log_sigmoid(x)
+
+
 _ALL = {f.__name__: f for f in (linear, step, sigmoid, tanh, relu, leaky_relu, elu, softmax, softplus, relu6, selu,
-                                gelu, silu, softsign, exponential, hard_sigmoid, log_softmax, mish)}
-_ALIASES = {"swish": silu}
+                                gelu, silu, softsign, exponential, hard_sigmoid, log_softmax, mish, hard_silu,
+                                hard_tanh, log_sigmoid)}
+_ALIASES = {"swish": silu, "hard_swish": hard_silu}
 
 
 def get(identifier):

@@ -420,14 +420,15 @@ def _mean_squared_error(draw):
 def _dropout(draw):
     rate = draw(st.floats(0.05, 0.8))
     a = floats(draw, draw(SHAPES_1D))
+    noise = tuple(draw(st.sampled_from([None, 1])) for _ in a.shape) if draw(st.booleans()) else None
 
     def gk(x):
         B.set_seed(7)  # the same mask on every call (central differences call f many times)
-        return nn.dropout(x, rate)
+        return nn.dropout(x, rate, noise)
 
     def th(x):
         B.set_seed(7)
-        mask = nn.dropout(Tensor(np.ones(x.shape)), rate).numpy()
+        mask = nn.dropout(Tensor(np.ones(x.shape)), rate, noise).numpy()
         return x * torch().as_tensor(mask)
     return Case(gk, [a], th)
 

@@ -7,7 +7,7 @@ import gradkit as gk
 from gradkit import Tensor
 from gradkit.errors import ConfigError
 from gradkit.gradcheck import gradcheck
-from gradkit.layers import ELU, Identity, LeakyReLU, ReLU, Softmax
+from gradkit.layers import ELU, Identity, LeakyReLU, PReLU, ReLU, Softmax
 
 R = np.random.default_rng(7)
 X = np.array([[-3.0, -0.5, 0.25, 0.7, 2.5, 8.0]])
@@ -34,6 +34,49 @@ def test_activation_layers_values_gradients_config(float64, layer, want):
     res = gradcheck(lambda t: layer(t) * Tensor(np.cos(np.arange(6.0))), [Tensor(X + 0.01, requires_grad=True)])
     assert res.passed and res.max_abs_error < 1e-8, res.worst
     np.testing.assert_allclose(_roundtrip(layer)(Tensor(X)).numpy(), want, rtol=1e-12)
+
+
+def test_prelu_values_gradients_shared_axes_and_config(float64):
+    x = R.standard_normal((2, 3, 4))
+    layer = PReLU(shared_axes=[1])
+    layer(Tensor(x))
+    assert layer.alpha.shape == (1, 4) and layer.alpha.name.endswith("alpha")
+    np.testing.assert_array_equal(layer.get_weights()[0], 0)  # Keras's default: starts as relu
+    alpha = R.uniform(0.1, 0.5, (1, 4))
+    layer.set_weights([alpha])
+    np.testing.assert_allclose(layer(Tensor(x)).numpy(), np.where(x > 0, x, alpha * x), rtol=1e-12)
+    w = Tensor(np.cos(np.arange(x.size)).reshape(x.shape))
+    res = gradcheck(lambda t, a: layer(t) * w, [Tensor(x, requires_grad=True), layer.alpha])
+    assert res.passed, res.worst
+    clone = PReLU.from_config(layer.get_config())
+    assert clone.get_config() == layer.get_config() and clone.shared_axes == [1]
+    with pytest.raises(ConfigError, match="PReLU: shared_axes must be None or positive ints"):
+        PReLU(shared_axes=0)
+    with pytest.raises(ValueError, match="shared axis 3 is not an axis"):
+        PReLU(shared_axes=3)(np.ones((2, 4), "float32"))
+
+
+def test_prelu_one_sgd_step_equals_keras():
+    keras = pytest.importorskip("keras", reason="real Keras (tensorflow-cpu) is not installed")
+    pytest.importorskip("tensorflow")
+    x, y = R.standard_normal((8, 5, 3)).astype("float32"), R.standard_normal((8, 1)).astype("float32")
+    models = []
+    for lib in (gk, keras):
+        m = lib.Sequential([lib.Input((5, 3)), lib.layers.Dense(4), lib.layers.PReLU(alpha_initializer="ones",
+                            shared_axes=[1]), lib.layers.Flatten(), lib.layers.Dense(1)])
+        m.compile(lib.optimizers.SGD(0.1), "mse")
+        models.append(m)
+    weights = models[1].get_weights()
+    weights[2] = R.uniform(0.1, 0.5, weights[2].shape).astype("float32")
+    for m in models:
+        m.set_weights(weights)
+    np.testing.assert_allclose(models[0].predict(x, verbose=0), models[1].predict(x, verbose=0), rtol=1e-5)
+    for m in models:
+        m.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    for a, b in zip(models[0].get_weights(), models[1].get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    cfg = {k: v for k, v in models[1].layers[1].get_config().items() if k not in ("name", "dtype", "alpha_initializer")}
+    assert {k: models[0].layers[1].get_config()[k] for k in cfg} == cfg
 
 
 def test_softmax_mask_and_axes(float64):

@@ -110,6 +110,20 @@ def test_noise_layers_while_training():
     assert np.all(z == z[:, :1, :1, :]) and set(np.unique(z)) == {0.0, 2.0}
 
 
+def test_dropout_noise_shape_drops_whole_blocks():
+    x = np.ones((16, 6, 8), "float32")
+    layer = L.Dropout(0.5, noise_shape=(None, 1, 8))
+    y = layer(x, training=True).numpy()
+    assert np.all(y == y[:, :1, :]) and set(np.unique(y)) == {0.0, 2.0}
+    assert L.Dropout.from_config(layer.get_config()).noise_shape == (None, 1, 8)
+    z = gk.ops.dropout(x, 0.5, noise_shape=(16, 6, 1)).numpy()
+    assert np.all(z == z[..., :1])
+    with pytest.raises(ShapeError, match=r"noise_shape \(None, 2, 8\) does not broadcast to the input shape"):
+        L.Dropout(0.5, noise_shape=(None, 2, 8))(x, training=True)
+    with pytest.raises(ConfigError, match="Dropout: noise_shape must be a tuple"):
+        L.Dropout(0.5, noise_shape=3)
+
+
 def test_lambda_serialization_refuses_python_lambdas_clearly():
     with pytest.raises(ConfigError, match="cannot serialize the function .*lambda.*def at module level"):
         L.Lambda(lambda x: x * 2).get_config()

@@ -760,7 +760,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 def dropout(x, rate, noise_shape=None, seed=None):
     """Inverted dropout at the given rate (always on: it is the op, not the layer)."""
-    return N.dropout(_t(x), rate)
+    return N.dropout(_t(x), rate, noise_shape)
 
 
 # ---- symbolic dispatch (functional API) ----------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Keras layers: ``from gradkit.layers import Dense, Dropout, Input, ...``."""
 from .base import KerasTensor, Layer
-from .activation_layers import ELU, LeakyReLU, ReLU, Softmax
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .core import Activation, Dense, Dropout, Flatten, Identity, Input, InputLayer
 from .embedding import Embedding
 from .lambda_layer import Lambda
@@ -32,7 +32,7 @@ Convolution1D, Convolution2D = Conv1D, Conv2D
 MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
 GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
 GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
-__all__ += ["ReLU", "LeakyReLU", "Softmax", "ELU", "Identity", "Convolution1D", "Convolution2D", "MaxPool1D",
+__all__ += ["ReLU", "LeakyReLU", "PReLU", "Softmax", "ELU", "Identity", "Convolution1D", "Convolution2D", "MaxPool1D",
             "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
             "GlobalMaxPool2D", "Lambda", "Masking", "LayerNormalization", "GaussianNoise", "SpatialDropout1D",
             "SpatialDropout2D", "Permute", "RepeatVector", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D",

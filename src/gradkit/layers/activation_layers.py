@@ -1,9 +1,9 @@
-"""Activation layers with Keras 3's arguments: ReLU, LeakyReLU, Softmax and ELU (keras/src/layers/activations/)."""
-from .. import activations
+"""Activation layers with Keras 3's arguments: ReLU, LeakyReLU, PReLU, Softmax and ELU (keras/src/layers/activations/)."""
+from .. import activations, constraints, initializers, regularizers
 from ..arguments import number, optional_number
 from ..autograd import functions as F
 from ..autograd import nn
-from ..errors import ShapeError
+from ..errors import ConfigError, ShapeError
 from .base import Layer
 
 
@@ -91,3 +91,43 @@ class ELU(_Elementwise):
 
     def get_config(self):  # Keras 3's ELU omits alpha from its config (so a reload loses it); gradkit keeps it
         return {**super().get_config(), "alpha": self.alpha}
+
+
+class PReLU(_Elementwise):
+    """relu(x) − alpha·relu(−x) with a learned alpha per input entry (shape input_shape[1:], 1 along shared_axes)."""
+
+    def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None, alpha_constraint=None, shared_axes=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.alpha_initializer = initializers.get(alpha_initializer)
+        self.alpha_regularizer = regularizers.get(alpha_regularizer)
+        self.alpha_constraint = constraints.get(alpha_constraint)
+        axes = [shared_axes] if isinstance(shared_axes, int) else shared_axes
+        if axes is not None and (not isinstance(axes, (list, tuple)) or
+                                 not all(isinstance(a, int) and a >= 1 for a in axes)):
+            raise ConfigError(f"PReLU: shared_axes must be None or positive ints (input axes after the batch), "
+                              f"got {shared_axes!r}")
+        self.shared_axes = None if axes is None else list(axes)
+        self.alpha = None
+
+    def build(self, input_shape):
+        shape = list(input_shape[1:])
+        for a in self.shared_axes or ():
+            if a > len(shape):
+                raise ShapeError(f"layer '{self.name}': shared axis {a} is not an axis of inputs of shape "
+                                 f"{tuple(input_shape)}")
+            shape[a - 1] = 1
+        if any(d is None for d in shape):
+            raise ShapeError(f"layer '{self.name}' needs known sizes on the axes it learns alpha for, got input "
+                             f"shape {tuple(input_shape)}; share the unknown axes with shared_axes")
+        self.alpha = self.add_weight(shape=tuple(shape), initializer=self.alpha_initializer, name="alpha",
+                                     regularizer=self.alpha_regularizer, constraint=self.alpha_constraint)
+        self.built = True
+
+    def call(self, inputs):
+        return F.sub(F.relu(inputs), F.mul(self.alpha, F.relu(F.neg(inputs))))
+
+    def get_config(self):
+        return {**super().get_config(), "alpha_initializer": initializers.serialize(self.alpha_initializer),
+                "alpha_regularizer": regularizers.serialize(self.alpha_regularizer),
+                "alpha_constraint": constraints.serialize(self.alpha_constraint), "shared_axes": self.shared_axes}

@@ -124,20 +124,28 @@ class Dropout(Layer):
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.rate = number(rate, "rate", type(self).__name__, "[0, 1)")  # 1 would scale by 1/(1 − rate) = inf
-        if noise_shape is not None:
-            raise ConfigError(f"Dropout: noise_shape is not supported, got {noise_shape!r}")
+        if noise_shape is not None and (not isinstance(noise_shape, (tuple, list)) or not all(
+                d is None or (isinstance(d, int) and d > 0) for d in noise_shape)):
+            raise ConfigError(f"{type(self).__name__}: noise_shape must be a tuple of positive ints or None "
+                              f"(one per input axis), got {noise_shape!r}")
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
 
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
-        return nn.dropout(inputs, self.rate)
+        if self.noise_shape is not None and (len(self.noise_shape) != inputs.ndim or any(
+                d is not None and d not in (1, n) for d, n in zip(self.noise_shape, inputs.shape))):
+            raise ShapeError(f"layer '{self.name}': noise_shape {self.noise_shape} does not broadcast to the input "
+                             f"shape {tuple(inputs.shape)} (each entry None, 1 or the input's size)")
+        return nn.dropout(inputs, self.rate, self.noise_shape)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
     def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed, "noise_shape": None}
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": self.noise_shape}
 
 
 class Flatten(Layer):
