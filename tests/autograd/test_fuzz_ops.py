@@ -449,6 +449,22 @@ def _gaussian_noise(draw):
     return Case(gk, [a], th)
 
 
+@spec("GaussianDropout")
+def _gaussian_dropout(draw):
+    rate = draw(st.floats(0.05, 0.8))
+    a = floats(draw, draw(SHAPES_1D))
+
+    def gk(x):
+        B.set_seed(7)  # the same noise on every call
+        return nn.gaussian_dropout(x, rate)
+
+    def th(x):
+        B.set_seed(7)
+        noise = nn.gaussian_dropout(Tensor(np.ones(x.shape)), rate).numpy()
+        return x * torch().as_tensor(noise)
+    return Case(gk, [a], th)
+
+
 @spec("BatchNorm")
 def _batch_norm(draw):
     c = draw(st.integers(1, 3))

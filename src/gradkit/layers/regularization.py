@@ -1,4 +1,5 @@
-"""Noise layers active only while training, with Keras 3's arguments: GaussianNoise, SpatialDropout1D/2D.
+"""Noise layers active only while training, with Keras 3's arguments: GaussianNoise, GaussianDropout,
+SpatialDropout1D/2D.
 
 Their draws happen inside an op's forward (from gradkit.backend.device_rng()), so a compiled (replayed) training
 step draws fresh noise at every step, as nn.Dropout does."""
@@ -29,6 +30,28 @@ class GaussianNoise(Layer):
 
     def get_config(self):
         return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
+
+
+class GaussianDropout(Layer):
+    """While training, multiplies by Normal(1, rate / (1 − rate)) noise (rate in [0, 1)); else the identity."""
+
+    supports_masking = True
+
+    def __init__(self, rate, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = number(rate, "rate", "GaussianDropout", "[0, 1)")  # 1 would need infinite noise
+        self.seed = seed
+
+    def call(self, inputs, training=False):
+        if not training or self.rate == 0:
+            return inputs
+        return nn.gaussian_dropout(inputs, self.rate)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
 
 
 class SpatialDropout1D(Dropout):
