@@ -106,14 +106,17 @@ def summarize(results):
                                         "ratio_numerical_to_backprop", "max_rel_error", "n_params") if k in last}
             row.update(seconds=statistics.median(r["seconds"] for r in ok), min_seconds=min(r["seconds"] for r in ok),
                        repeats=len(ok))
-            for k in ("mem_fit_mb", "mem_total_mb", "backprop_step_s", "partial_s", "ratio_numerical_to_backprop"):
+            for k in ("cpu_seconds", "mem_fit_mb", "mem_total_mb", "backprop_step_s", "partial_s",
+                      "ratio_numerical_to_backprop"):
                 if k in last:
                     row[k] = statistics.median(r[k] for r in ok)
             rows[f] = row
-        g = rows.get("gradkit", {}).get("seconds")
+        g, gc = rows.get("gradkit", {}).get("seconds"), rows.get("gradkit", {}).get("cpu_seconds")
         for row in rows.values():
             if g and row.get("seconds"):
                 row["gradkit_ratio"] = g / row["seconds"]
+            if gc and row.get("cpu_seconds"):
+                row["gradkit_cpu_ratio"] = gc / row["cpu_seconds"]
         out[name] = rows
     return out
 
@@ -152,7 +155,8 @@ def parse_args(argv):
     p.add_argument("--max-repeat-seconds", type=float, default=60.0, help="runs slower than this are not repeated")
     p.add_argument("--timeout", type=float, default=1800.0, help="per run, seconds")
     p.add_argument("--json", help="output path (default benchmarks/results/<date>.json)")
-    p.add_argument("--markdown", dest="markdown", action="store_true", default=None)
+    p.add_argument("--markdown", dest="markdown", action="store_true", default=None,
+                   help="update BENCHMARKS.md (default for full runs; with --only: those workloads' subsections)")
     p.add_argument("--no-markdown", dest="markdown", action="store_false")
     a = p.parse_args(argv)
     if a.quick:
@@ -186,14 +190,16 @@ def main(argv=None):
     settings["extrapolate_epochs"] = {} if args.no_extrapolate else EXTRAPOLATE
     doc = {"date": started.isoformat(timespec="seconds"), "wall_seconds": time.time() - t0, "machine": info,
            "settings": settings, "summary": summary, "targets": targets_table(summary, info), "runs": results}
-    path = args.json or os.path.join(ROOT, "benchmarks", "results", f"{started:%Y-%m-%d}.json")
+    part = "" if set(args.only) == set(WORKLOADS) else "-" + "-".join(args.only)  # a partial run keeps the full one's
+    path = args.json or os.path.join(ROOT, "benchmarks", "results", f"{started:%Y-%m-%d}{part}.json")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         json.dump(doc, f, indent=1, default=str)
     print_tables(doc)
     print(f"\nwrote {path}")
-    if args.markdown:
-        update_markdown(os.path.join(ROOT, "BENCHMARKS.md"), markdown_section(doc))
+    if args.markdown:  # a full run rewrites the results section; a run of some workloads, their subsections
+        full = set(args.only) == set(WORKLOADS)
+        update_markdown(os.path.join(ROOT, "BENCHMARKS.md"), markdown_section(doc) if full else None, doc=doc)
         print("updated BENCHMARKS.md")
     return 0
 

@@ -19,6 +19,8 @@ TARGETS = [
     ("imdb-style", "keras", "seconds", 0.5),
     ("imdb-style", "torch-sparse", "seconds", 0.7),
     ("imdb-style", "keras", "mem_total_mb", 0.25),
+    ("mnist-cnn", "torch", "seconds", 1.0),  # issue 12
+    ("imdb-lstm", "torch", "seconds", 1.0),  # issue 12
 ]
 QUANTITY = {"seconds": "time", "mem_fit_mb": "peak memory of the fit", "mem_total_mb": "peak memory, data + fit"}
 
@@ -84,17 +86,18 @@ def workload_rows(name, rows):
                  f"{r['seconds']:.3g} s", f"{r['ratio_numerical_to_backprop']:,.0f}×", _fmt(r["max_rel_error"])]
                 if "seconds" in r else [f, r.get("status", ""), "", "", "", ""] for f, r in rows.items()]
         return head, body
-    head = ["framework", "median s", "min s", "runs", "gradkit ÷ this", "fit peak MB", "data+fit peak MB",
-            "final loss", "train acc", "test acc", "note"]
+    head = ["framework", "median s", "min s", "runs", "gradkit ÷ this", "CPU s", "gradkit ÷ this (CPU)", "fit peak MB",
+            "data+fit peak MB", "final loss", "train acc", "test acc", "note"]
     body = []
     for f, r in rows.items():
         if "seconds" not in r:
-            body.append([f, "—", "—", "0", "—", "—", "—", "—", "—", "—", r.get("status", "")[:90]])
+            body.append([f, "—", "—", "0"] + ["—"] * 8 + [r.get("status", "")[:90]])
             continue
         note = (f"time extrapolated from {r['extrapolated_from_epochs']} epochs; loss after them"
                 if "extrapolated_from_epochs" in r else "")
         body.append([f, _fmt(r["seconds"], ".4g"), _fmt(r["min_seconds"], ".4g"), str(r["repeats"]),
-                     _fmt(r.get("gradkit_ratio")), _fmt(r.get("mem_fit_mb"), ".1f"), _fmt(r.get("mem_total_mb"), ".1f"),
+                     _fmt(r.get("gradkit_ratio")), _fmt(r.get("cpu_seconds"), ".4g"), _fmt(r.get("gradkit_cpu_ratio")),
+                     _fmt(r.get("mem_fit_mb"), ".1f"), _fmt(r.get("mem_total_mb"), ".1f"),
                      _fmt(r.get("loss"), ".5g"), _fmt(r.get("accuracy"), ".4f"), _fmt(r.get("test_accuracy"), ".4f"),
                      note])
     return head, body
@@ -105,16 +108,18 @@ def _md_table(head, body):
     return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in body])
 
 
-def _target_rows(doc):
+def _target_rows(doc, only=None):
     body = []
     for t in doc["targets"]:
+        if only and t["workload"] != only:
+            continue
         if t["quantity"] == "final loss":
             what, meas = "same final loss as the peers (±3%)", t["detail"]
         else:
             peer = "arithmetic limit" if t["peer"] == "limit" else t["peer"]
             what, meas = f"{QUANTITY[t['quantity']]} ≤ {t['bound']} × {peer}", _fmt(t["ratio"])
         body.append([t["workload"], what, meas, _fmt(t["met"]) if t["met"] is not None else "not measured"])
-    return ["workload", "target (issue #5)", "measured gradkit ÷ peer", "met"], body
+    return ["workload", "target (issues #5, #12)", "measured gradkit ÷ peer", "met"], body
 
 
 def _versions(doc):
@@ -126,38 +131,72 @@ def _versions(doc):
     return ", ".join(v if v.startswith(k) else f"{k} {v}" for k, v in sorted(seen.items()))
 
 
-def markdown_section(doc):
-    """The generated results section of BENCHMARKS.md."""
+def _run_line(doc):
+    """Date, machine, threads, versions and load of a run, in one paragraph."""
     m, s = doc["machine"], doc["settings"]
     busy = m["load_avg"][0] > 0.5 * m["cores"] or m["load_avg_end"][0] > 0.5 * m["cores"]
-    parts = [f"Run of {doc['date']} ({doc['wall_seconds'] / 60:.0f} min): {m['cpu']}, {m['cores']} cores, "
-             f"{s['threads']} threads for every framework; Python {m['python']}; {_versions(doc)}. "
-             f"Load average {m['load_avg'][0]:.1f} at the start, {m['load_avg_end'][0]:.1f} at the end"
-             + (" — **taken on a busy shared machine: timings are noisy**." if busy else ".")
-             + (f" Fewer threads than cores: multi-threaded BLAS stalls 10-20× on small matmuls when other "
-                f"processes hold the cores." if s["threads"] < m["cores"] else ""),
-             f"Medians of up to {s['repeats']} runs per framework (frameworks alternating within each repeat; runs "
-             f"over {s['max_repeat_seconds']:.0f} s are not repeated); scale {s['scale']}. Measured sgemm rate "
-             f"{_fmt(m.get('sgemm_gflops'))} GFLOP/s.", "", "### Targets", "", _md_table(*_target_rows(doc))]
-    for name, rows in doc["summary"].items():
-        w = scaled(WORKLOADS[name], s["scale"])
-        src = next((r["source"] for r in rows.values() if "source" in r), "")
-        parts += ["", f"### {name}: {w.title}", "", f"Data: {src}.", "", _md_table(*workload_rows(name, rows))]
+    return (f"Run of {doc['date']} ({doc['wall_seconds'] / 60:.0f} min): {m['cpu']}, {m['cores']} cores, "
+            f"{s['threads']} threads for every framework; Python {m['python']}; {_versions(doc)}. "
+            f"Load average {m['load_avg'][0]:.1f} at the start, {m['load_avg_end'][0]:.1f} at the end"
+            + (" — **taken on a busy shared machine: timings are noisy**." if busy else ".")
+            + (" Fewer threads than cores: multi-threaded BLAS stalls 10-20× on small matmuls when other "
+               "processes hold the cores." if s["threads"] < m["cores"] else "")
+            + f" Medians of up to {s['repeats']} runs per framework (frameworks alternating within each repeat; runs "
+            f"over {s['max_repeat_seconds']:.0f} s are not repeated); scale {s['scale']}. Measured sgemm rate "
+            f"{_fmt(m.get('sgemm_gflops'))} GFLOP/s.")
+
+
+def _workload_marks(name):
+    return f"<!-- workload:{name}:start -->", f"<!-- workload:{name}:end -->"
+
+
+def workload_section(doc, name, own_run=False):
+    """One workload's subsection, between its own markers (with the run's paragraph and targets when own_run)."""
+    rows, s = doc["summary"][name], doc["settings"]
+    w = scaled(WORKLOADS[name], s["scale"])
+    src = next((r["source"] for r in rows.values() if "source" in r), "")
+    parts = [f"### {name}: {w.title}", ""]
+    if own_run:
+        parts += [_run_line(doc), ""]
+        if any(t["workload"] == name for t in doc["targets"]):
+            parts += [_md_table(*_target_rows(doc, name)), ""]
+    parts += [f"Data: {src}.", "", _md_table(*workload_rows(name, rows))]
+    start, end = _workload_marks(name)
+    return "\n".join([start] + parts + [end])
+
+
+def markdown_section(doc):
+    """The generated results section of BENCHMARKS.md: the run, the targets, then one subsection per workload."""
+    parts = [_run_line(doc), "", "### Targets", "", _md_table(*_target_rows(doc))]
+    for name in doc["summary"]:
+        parts += ["", workload_section(doc, name)]
     return "\n".join(parts)
 
 
-def update_markdown(path, section):
-    """Replace the results section between the markers of BENCHMARKS.md (appending it if absent)."""
+def _replace_block(text, start, end, block):
+    return re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, count=1, flags=re.S)
+
+
+def update_markdown(path, section=None, doc=None):
+    """Replace the results section between the markers of BENCHMARKS.md (appending it if absent); or, given the
+    doc of a run of some workloads only, replace just those workloads' subsections (adding them if absent)."""
     try:
         with open(path) as f:
             text = f.read()
     except FileNotFoundError:
         text = "# Benchmarks\n"
-    block = f"{MARK_START}\n{section}\n{MARK_END}"
-    if MARK_START in text:
-        text = re.sub(re.escape(MARK_START) + ".*?" + re.escape(MARK_END), lambda _: block, text, flags=re.S)
+    if section is not None:
+        block = f"{MARK_START}\n{section}\n{MARK_END}"
+        text = _replace_block(text, MARK_START, MARK_END, block) if MARK_START in text else \
+            text.rstrip() + "\n\n" + block + "\n"
     else:
-        text = text.rstrip() + "\n\n" + block + "\n"
+        if MARK_START not in text:
+            text = text.rstrip() + f"\n\n{MARK_START}\n{MARK_END}\n"
+        for name in doc["summary"]:
+            start, end = _workload_marks(name)
+            block = workload_section(doc, name, own_run=True)
+            text = _replace_block(text, start, end, block) if start in text else \
+                text.replace(MARK_END, block + "\n" + MARK_END, 1)
     with open(path, "w") as f:
         f.write(text)
 

@@ -1,25 +1,21 @@
-"""imdb-lstm benchmark: one epoch of Embedding(10000, 32) – LSTM(32) – Dense(1, sigmoid) on synthetic IMDB-shaped
-ids (25,000 reviews padded to 200 words), RMSprop, binary cross-entropy; gradkit vs PyTorch (nn.LSTM) vs Keras.
+"""The imdb-lstm workload: one epoch of Embedding(10000, 32) – LSTM(32) – Dense(1, sigmoid) on synthetic IMDB-shaped
+ids (25,000 reviews padded to 200 words), RMSprop, binary cross-entropy; gradkit vs PyTorch (nn.LSTM) vs Keras,
+from the same initial weights and batch order, scored by the same NumPy forward pass.
 
-Usage: python -m benchmarks.sequences [--repeats 3] [--samples 25000] [--batch-size 128] [--threads 2]
-Same protocol as ``python -m benchmarks``: every run a fresh process, frameworks alternating, medians, peak
-memory (VmHWM reset before the timed fit), the same initial weights and batches order for every framework.
+Run it with the main runner (fresh process per run, frameworks alternating, medians, peak memory):
+``python -m benchmarks --only imdb-lstm [--markdown]``; ``python -m benchmarks.sequences [ARGS]`` is the same.
 """
-import argparse
-import json
-import os
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
 
 import numpy as np
 
-from .worker import _peak_mb, _reset_peak, _rss_mb
+from .workloads import Workload
 
 VOCAB, MAXLEN, EMBED, UNITS = 10000, 200, 32, 32
-FRAMEWORKS = ("gradkit", "torch", "keras")
+WORKLOAD = Workload("imdb-lstm", "Embedding(10000, 32)-LSTM(32)-Dense(1, sigmoid), RMSprop, batch 128, one epoch of "
+                    "25,000 IMDB-shaped reviews padded to 200 words", "imdb-sequences", (), "binary_crossentropy",
+                    "rmsprop", 1e-3, 128, 1, module="sequences")
+TEST_SAMPLES = 5000
 
 
 def data(samples, seed=0):
@@ -37,117 +33,122 @@ def data(samples, seed=0):
     return x, (score > np.median(score)).astype("float32").reshape(-1, 1)
 
 
-def weights(seed=0):
+def load_data(w, seed=0):
+    """The training reviews (w.samples, or 25,000) and up to 5,000 more as a test set, from one draw."""
+    n = w.samples or 25000
+    x, y = data(n + min(n, TEST_SAMPLES), seed)
+    return {"x": x[:n], "y": y[:n], "x_test": x[n:], "y_test": y[n:],
+            "source": "synthetic IMDB-shaped ids (Zipf words, lognormal lengths, pre-padded to 200)"}
+
+
+def initial_weights(w=None, seed=0):
     """Keras-layout initial weights: embeddings U(±0.05), LSTM glorot / orthogonal / unit-forget bias, Dense glorot."""
     rng = np.random.default_rng(seed)
     lim = np.sqrt(6 / (EMBED + 4 * UNITS))
     q, _ = np.linalg.qr(rng.standard_normal((4 * UNITS, UNITS)))
     bias = np.r_[np.zeros(UNITS), np.ones(UNITS), np.zeros(2 * UNITS)]
     dl = np.sqrt(6 / (UNITS + 1))
-    return [rng.uniform(-0.05, 0.05, (VOCAB, EMBED)), rng.uniform(-lim, lim, (EMBED, 4 * UNITS)), q.T, bias,
-            rng.uniform(-dl, dl, (UNITS, 1)), np.zeros(1)]
+    ws = [rng.uniform(-0.05, 0.05, (VOCAB, EMBED)), rng.uniform(-lim, lim, (EMBED, 4 * UNITS)), q.T, bias,
+          rng.uniform(-dl, dl, (UNITS, 1)), np.zeros(1)]
+    return [a.astype("float32") for a in ws]
 
 
-def _keras_like(lib, ws):
+def setup(framework, w, data, weights, threads, shuffle=True):
+    """(train, get_weights) for one framework: one epoch in batches taken in one fixed order (a seeded
+    permutation, or the data's order with shuffle=False) for every framework; get_weights gives Keras layouts."""
+    order = np.random.default_rng(1).permutation(len(data["x"])) if shuffle else np.arange(len(data["x"]))
+    x, y = data["x"][order], data["y"][order]
+    if framework in ("gradkit", "gradkit-eager"):
+        import gradkit
+        gradkit.backend.set_seed(0)
+        model = _keras_like(gradkit, weights, jit_compile=False if framework == "gradkit-eager" else "auto")
+    elif framework == "keras":
+        from .keras_peer import _import
+        keras, _ = _import(threads)
+        keras.utils.set_random_seed(0)
+        model = _keras_like(keras, weights)
+    elif framework == "torch":
+        return _torch(x, y, w, weights, threads)
+    else:
+        raise NotImplementedError(f"imdb-lstm has no {framework} version")
+    return lambda: model.fit(x, y, batch_size=w.batch_size, epochs=1, shuffle=False, verbose=0), model.get_weights
+
+
+def _keras_like(lib, weights, **compile_kw):
     model = lib.Sequential([lib.Input((MAXLEN,)), lib.layers.Embedding(VOCAB, EMBED), lib.layers.LSTM(UNITS),
                             lib.layers.Dense(1, activation="sigmoid")])
-    model.set_weights([w.astype("float32") for w in ws])
-    model.compile(optimizer=lib.optimizers.RMSprop(1e-3), loss="binary_crossentropy")
+    model.set_weights(weights)
+    model.compile(optimizer=lib.optimizers.RMSprop(1e-3), loss="binary_crossentropy", **compile_kw)
     return model
 
 
-def setup(framework, x, y, batch, ws):
-    """train() running one epoch, in shuffled batches drawn from the same permutation for every framework."""
-    order = np.random.default_rng(1).permutation(len(x))
-    x, y = x[order], y[order]
-    if framework == "gradkit":
-        import gradkit
-        model = _keras_like(gradkit, ws)
-        return lambda: model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)
-    if framework == "keras":
-        import keras
-        model = _keras_like(keras, ws)
-        return lambda: model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)
+def _torch(x, y, w, weights, threads):
+    """nn.Embedding + nn.LSTM(batch_first) + nn.Linear on logits with BCEWithLogitsLoss; RMSprop with Keras's ρ, ε."""
     import torch
-    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
     emb = torch.nn.Embedding(VOCAB, EMBED)
     lstm = torch.nn.LSTM(EMBED, UNITS, batch_first=True)
     dense = torch.nn.Linear(UNITS, 1)
     with torch.no_grad():  # Keras kernels are (in, out); PyTorch's gate order i, f, g, o is Keras's i, f, c, o
-        emb.weight.copy_(torch.from_numpy(ws[0]))
-        lstm.weight_ih_l0.copy_(torch.from_numpy(ws[1].T.copy()))
-        lstm.weight_hh_l0.copy_(torch.from_numpy(ws[2].T.copy()))
-        lstm.bias_ih_l0.copy_(torch.from_numpy(ws[3]))
+        emb.weight.copy_(torch.from_numpy(weights[0]))
+        lstm.weight_ih_l0.copy_(torch.from_numpy(weights[1].T.copy()))
+        lstm.weight_hh_l0.copy_(torch.from_numpy(weights[2].T.copy()))
+        lstm.bias_ih_l0.copy_(torch.from_numpy(weights[3]))
         lstm.bias_hh_l0.zero_()
-        dense.weight.copy_(torch.from_numpy(ws[4].T.copy()))
-        dense.bias.copy_(torch.from_numpy(ws[5]))
+        dense.weight.copy_(torch.from_numpy(weights[4].T.copy()))
+        dense.bias.copy_(torch.from_numpy(weights[5]))
     params = list(emb.parameters()) + list(lstm.parameters()) + list(dense.parameters())
-    opt = torch.optim.RMSprop(params, lr=1e-3, alpha=0.9, eps=1e-7)
+    opt = torch.optim.RMSprop(params, lr=w.learning_rate, alpha=0.9, eps=1e-7)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     xt, yt = torch.from_numpy(x.astype("int64")), torch.from_numpy(y)
 
     def train():
-        for s in range(0, len(xt), batch):
+        for s in range(0, len(xt), w.batch_size):
             opt.zero_grad()
-            _, (h, _) = lstm(emb(xt[s:s + batch]))
-            loss_fn(dense(h[-1]), yt[s:s + batch]).backward()
+            _, (h, _) = lstm(emb(xt[s:s + w.batch_size]))
+            loss_fn(dense(h[-1]), yt[s:s + w.batch_size]).backward()
             opt.step()
-    return train
+
+    def get_weights():
+        t = [a.detach().numpy() for a in (emb.weight, lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0,
+                                          lstm.bias_hh_l0, dense.weight, dense.bias)]
+        return [t[0], t[1].T, t[2].T, t[3] + t[4], t[5].T, t[6]]
+
+    return train, get_weights
 
 
-def worker(framework, samples, batch, out):
-    """One timed epoch in this process; writes seconds and peak memory (MiB) to ``out``."""
-    x, y = data(samples)
-    train = setup(framework, x, y, batch, weights())
-    before = _rss_mb()
-    ok = _reset_peak()
-    t0 = time.perf_counter()
-    train()
-    seconds = time.perf_counter() - t0
-    with open(out, "w") as f:
-        json.dump({"seconds": seconds, "mem_fit_mb": _peak_mb(ok) - before}, f)
+# ---- the shared NumPy scorer -------------------------------------------------------------------------
+
+def predict(weights, x, chunk=5000):
+    """Sigmoid outputs of the model for ids x, from Keras-layout weights (float64 NumPy, Keras's LSTM equations)."""
+    emb, k, r, b, dk, db = [np.asarray(a, np.float64) for a in weights]
+    sig = (lambda z: 1 / (1 + np.exp(-z)))
+    outs = []
+    for s in range(0, len(x), chunk):
+        xw = emb[x[s:s + chunk]] @ k + b  # (n, T, 4u), gates i, f, c, o
+        h = c = np.zeros((len(xw), UNITS))
+        for t in range(xw.shape[1]):
+            i, f, g, o = np.split(xw[:, t] + h @ r, 4, axis=1)
+            c = sig(f) * c + sig(i) * np.tanh(g)
+            h = sig(o) * np.tanh(c)
+        outs.append(sig(h @ dk + db))
+    return np.concatenate(outs)
+
+
+def evaluate(w, weights, data):
+    """Training loss and accuracy on the first 5,000 training reviews, test accuracy on the 5,000 test reviews."""
+    from .workloads import accuracy, loss_value
+    n = min(len(data["x"]), TEST_SAMPLES)
+    p, y = predict(weights, data["x"][:n]), data["y"][:n]
+    return {"loss": loss_value(w, p, y), "accuracy": accuracy(w, p, y),
+            "test_accuracy": accuracy(w, predict(weights, data["x_test"]), data["y_test"])}
 
 
 def main(argv=None):
-    """Alternate the frameworks in fresh processes; print medians and gradkit's ratio to each peer."""
-    p = argparse.ArgumentParser(prog="python -m benchmarks.sequences")
-    p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--samples", type=int, default=25000)
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--frameworks", default=",".join(FRAMEWORKS))
-    p.add_argument("--worker", help=argparse.SUPPRESS)
-    p.add_argument("--out", help=argparse.SUPPRESS)
-    a = p.parse_args(argv)
-    if a.worker:
-        return worker(a.worker, a.samples, a.batch_size, a.out)
-    from .__main__ import worker_env
-    runs = {f: [] for f in a.frameworks.split(",")}
-    load = [os.getloadavg()]
-    for _ in range(a.repeats):
-        for f in runs:
-            with tempfile.TemporaryDirectory() as d:
-                out = os.path.join(d, "r.json")
-                subprocess.run([sys.executable, "-m", "benchmarks.sequences", "--worker", f, "--out", out,
-                                "--samples", str(a.samples), "--batch-size", str(a.batch_size)],
-                               env=worker_env(a.threads), check=False)
-                if os.path.exists(out):
-                    with open(out) as fh:
-                        runs[f].append(json.load(fh))
-                    print(f"  {f:<8} {runs[f][-1]['seconds']:.2f} s", file=sys.stderr, flush=True)
-    load.append(os.getloadavg())
-    g = statistics.median(r["seconds"] for r in runs.get("gradkit", [])) if runs.get("gradkit") else None
-    print(f"imdb-lstm: {a.samples} sequences × {MAXLEN}, batch {a.batch_size}, {a.threads} threads, "
-          f"load average {load[0][0]:.2f} → {load[1][0]:.2f}")
-    print(f"{'framework':<10}{'s/epoch':>10}{'peak MB':>10}{'gradkit/x':>11}")
-    for f, rs in runs.items():
-        if not rs:
-            print(f"{f:<10}{'failed':>10}")
-            continue
-        s = statistics.median(r["seconds"] for r in rs)
-        m = statistics.median(r["mem_fit_mb"] for r in rs)
-        print(f"{f:<10}{s:>10.2f}{m:>10.0f}{(g / s if g else float('nan')):>11.2f}")
-    return 0
+    """``python -m benchmarks.sequences ARGS`` = ``python -m benchmarks --only imdb-lstm ARGS``."""
+    from .__main__ import main as run
+    return run(["--only", "imdb-lstm"] + list(sys.argv[1:] if argv is None else argv))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """One timed run of one framework on one workload, in a fresh process (so peak memory is its own).
 
 Usage: python -m benchmarks.worker WORKLOAD FRAMEWORK --threads N --scale S --out result.json
-Timed region: the training call only (model built, data in memory, framework imported and threads set).
+Timed region: the training call only (model built, data in memory, framework imported and threads set); wall
+seconds, and the process's CPU seconds (all its threads: on a shared machine, the less noisy of the two).
 Memory: peak RSS during that call (VmHWM after resetting it through /proc/self/clear_refs) minus RSS just
 before it ("fit"), and the same peak minus RSS right after importing the framework ("data+fit").
 """
@@ -86,14 +87,14 @@ def run(workload, framework, threads, scale=1.0, shuffle=True, seed=0, max_epoch
         train, get_weights = peer.setup(w, data, weights, threads, variant=framework, shuffle=shuffle)
     rss_before = _rss_mb()
     reset_ok = _reset_peak()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     train()
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = _peak_mb(reset_ok)
     if w.epochs != full_epochs:
         res.update(extrapolated_from_epochs=w.epochs, measured_seconds=seconds)
         seconds *= full_epochs / w.epochs
-    res.update(seconds=seconds, mem_fit_mb=peak - rss_before, mem_total_mb=peak - rss_base,
+    res.update(seconds=seconds, cpu_seconds=cpu, mem_fit_mb=peak - rss_before, mem_total_mb=peak - rss_base,
                mem_method="VmHWM reset via clear_refs" if reset_ok else "ru_maxrss (not reset: upper bound)")
     res.update((mod or W).evaluate(w, get_weights(), data))
     return res

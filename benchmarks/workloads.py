@@ -12,7 +12,7 @@ class Workload:
     """One training job, described so that every framework can build exactly the same model."""
     name: str
     title: str
-    dataset: str                      # "boston" | "mnist" | "imdb"
+    dataset: str                      # "boston" | "mnist" | "imdb" (| a module workload's own data)
     layers: tuple                     # ((units, activation), ...); the last one is the output layer
     loss: str                         # "mse" | "categorical_crossentropy" | "binary_crossentropy"
     optimizer: str                    # "sgd" | "adam" | "rmsprop" (Keras defaults for the rest)
@@ -56,7 +56,7 @@ def scaled(w, scale):
         return w
     if w.epochs > 1:
         return dataclasses.replace(w, epochs=max(1, int(w.epochs * scale)))
-    n = {"mnist": 60000, "imdb": 25000, "boston": 506, "mnist-images": 54000}[w.dataset]
+    n = {"mnist": 60000, "imdb": 25000, "boston": 506, "mnist-images": 54000, "imdb-sequences": 25000}[w.dataset]
     return dataclasses.replace(w, samples=max(512, int(n * scale)))
 
 
@@ -274,7 +274,9 @@ def evaluate(w, weights, data):
 def _register_module_workloads():
     """Workloads that live in their own module (a convnet, ...): listed here beside the others."""
     from .convnet import WORKLOAD as mnist_cnn
-    WORKLOADS[mnist_cnn.name] = mnist_cnn
+    from .sequences import WORKLOAD as imdb_lstm
+    for w in (mnist_cnn, imdb_lstm):
+        WORKLOADS[w.name] = w
 
 
 _register_module_workloads()
