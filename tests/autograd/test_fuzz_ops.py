@@ -433,20 +433,30 @@ def _dropout(draw):
     return Case(gk, [a], th)
 
 
-@spec("GaussianNoise")
-def _gaussian_noise(draw):
-    stddev = draw(st.floats(0.05, 2.0))
+def _noise_case(draw, op, lo, hi, apply, neutral):
+    """A case for an op that draws noise in forward: the same seed before each call gives the same noise, read
+    back by applying the op to ``neutral`` (0 for added noise, 1 for multiplied noise)."""
+    amount = draw(st.floats(lo, hi))
     a = floats(draw, draw(SHAPES_1D))
 
     def gk(x):
-        B.set_seed(7)  # the same noise on every call
-        return nn.gaussian_noise(x, stddev)
+        B.set_seed(7)
+        return op(x, amount)
 
     def th(x):
         B.set_seed(7)
-        noise = nn.gaussian_noise(Tensor(np.zeros(x.shape)), stddev).numpy()
-        return x + torch().as_tensor(noise)
+        return apply(x, torch().as_tensor(op(Tensor(np.full(x.shape, neutral)), amount).numpy()))
     return Case(gk, [a], th)
+
+
+@spec("GaussianNoise")
+def _gaussian_noise(draw):
+    return _noise_case(draw, nn.gaussian_noise, 0.05, 2.0, lambda x, noise: x + noise, 0.0)
+
+
+@spec("GaussianDropout")
+def _gaussian_dropout(draw):
+    return _noise_case(draw, nn.gaussian_dropout, 0.05, 0.8, lambda x, noise: x * noise, 1.0)
 
 
 @spec("BatchNorm")

@@ -34,6 +34,7 @@ CASES = [
     (lambda: L.Lambda(gk.ops.sum, arguments={"axis": 1}), X3, lambda x: x.sum(1)),
     (lambda: L.GaussianNoise(0.5), X3, lambda x: x),  # identity outside training
     (lambda: L.SpatialDropout1D(0.5), X3, lambda x: x),
+    (lambda: L.GaussianDropout(0.5), X3, lambda x: x),
     (lambda: L.SpatialDropout2D(0.5), X4, lambda x: x),
 ]
 
@@ -102,6 +103,8 @@ def test_noise_layers_while_training():
     x = np.ones((64, 50, 8), "float32")
     noisy = L.GaussianNoise(0.3)(x, training=True).numpy() - 1
     assert abs(noisy.mean()) < 0.01 and abs(noisy.std() - 0.3) < 0.01
+    scaled = L.GaussianDropout(0.2)(x, training=True).numpy()  # Normal(1, 0.2 / 0.8)
+    assert abs(scaled.mean() - 1) < 0.01 and abs(scaled.std() - 0.5) < 0.01
     y = L.SpatialDropout1D(0.25)(x, training=True).numpy()
     per_channel = y[:, 0, :]
     assert np.all(y == per_channel[:, None, :])  # whole channels: the same for every step
@@ -146,6 +149,7 @@ def test_lambda_serialization_refuses_python_lambdas_clearly():
     (lambda: L.Cropping2D((1, 2, 3)), "Cropping2D: cropping must be"),
     (lambda: L.GaussianNoise(2.0), "GaussianNoise: stddev must be a number in \\[0, 1\\], got 2.0"),
     (lambda: L.SpatialDropout1D(1.0), "SpatialDropout1D: rate"),
+    (lambda: L.GaussianDropout(1.0), "GaussianDropout: rate must be a number in \\[0, 1\\), got 1.0"),
     (lambda: L.LayerNormalization(epsilon=0), "LayerNormalization: epsilon"),
     (lambda: L.LayerNormalization(axis="x"), "LayerNormalization: axis"),
     (lambda: L.Masking(mask_value="a"), "Masking: mask_value"),
@@ -171,6 +175,7 @@ def test_bad_inputs_name_the_layer(layer, x, match):
 
 def _seq_model(lib):
     return lib.Sequential([lib.Input((6, 3)), lib.layers.Masking(), lib.layers.GaussianNoise(0.1),
+                           lib.layers.GaussianDropout(0.1),
                            lib.layers.TimeDistributed(lib.layers.Dense(4)), lib.layers.LayerNormalization(),
                            lib.layers.SpatialDropout1D(0.2), lib.layers.ZeroPadding1D(1), lib.layers.Cropping1D(1),
                            lib.layers.UpSampling1D(2), lib.layers.Permute((2, 1)),

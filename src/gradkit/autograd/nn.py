@@ -413,6 +413,28 @@ def hinge_labels(y):
     return HingeLabels()(_t(y))
 
 
+class GaussianDropout(Function):
+    """z = a·ε, ε ~ Normal(1, stddev²) drawn from backend.device_rng() at each call; dz/da = ε."""
+
+    def __init__(self, stddev):
+        self.stddev = stddev
+
+    def forward(self, a):
+        noise = B.device_rng().standard_normal(a.shape, dtype=a.dtype if a.dtype.itemsize >= 4 else "float32")
+        noise *= self.stddev
+        noise += 1
+        self.noise = noise.astype(a.dtype, copy=False)
+        return a * self.noise
+
+    def backward(self, gz):
+        return gz * self.noise
+
+
+def gaussian_dropout(a, rate):
+    """a times fresh Normal(1, rate / (1 − rate)) noise (Keras's GaussianDropout; call only while training)."""
+    return GaussianDropout(math.sqrt(rate / (1 - rate)))(_t(a))
+
+
 def gaussian_noise(a, stddev):
     """a plus fresh zero-mean Gaussian noise of standard deviation stddev (call only while training)."""
     return GaussianNoise(stddev)(_t(a))

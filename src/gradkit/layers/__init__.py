@@ -14,7 +14,7 @@ from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D
                       GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
 from .preprocessing import RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling
 from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN
-from .regularization import GaussianNoise, SpatialDropout1D, SpatialDropout2D
+from .regularization import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
 from .reshaping import Permute, RepeatVector, Reshape, ZeroPadding2D
 from .resizing import Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, ZeroPadding1D
 from .wrappers import TimeDistributed
@@ -34,7 +34,7 @@ GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2
 GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
 __all__ += ["ReLU", "LeakyReLU", "PReLU", "Softmax", "ELU", "Identity", "Convolution1D", "Convolution2D", "MaxPool1D",
             "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
-            "GlobalMaxPool2D", "Lambda", "Masking", "LayerNormalization", "GaussianNoise", "SpatialDropout1D",
+            "GlobalMaxPool2D", "Lambda", "Masking", "LayerNormalization", "GaussianNoise", "GaussianDropout", "SpatialDropout1D",
             "SpatialDropout2D", "Permute", "RepeatVector", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D",
             "ZeroPadding1D", "TimeDistributed"]
 

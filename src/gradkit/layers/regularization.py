@@ -1,4 +1,5 @@
-"""Noise layers active only while training, with Keras 3's arguments: GaussianNoise, SpatialDropout1D/2D.
+"""Noise layers active only while training, with Keras 3's arguments: GaussianNoise, GaussianDropout,
+SpatialDropout1D/2D.
 
 Their draws happen inside an op's forward (from gradkit.backend.device_rng()), so a compiled (replayed) training
 step draws fresh noise at every step, as nn.Dropout does."""
@@ -9,26 +10,46 @@ from .convolutional import check_data_format, check_input
 from .core import Dropout
 
 
-class GaussianNoise(Layer):
-    """While training, adds zero-mean Gaussian noise of standard deviation stddev (in [0, 1] as Keras); else identity."""
+class _Noise(Layer):
+    """A layer adding noise while training through one op; the identity otherwise (masks pass through)."""
 
     supports_masking = True
+    arg, within = "rate", "[0, 1)"
 
-    def __init__(self, stddev, seed=None, **kwargs):
+    def __init__(self, amount, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.stddev = number(stddev, "stddev", "GaussianNoise", "[0, 1]")
+        setattr(self, self.arg, number(amount, self.arg, type(self).__name__, self.within))
         self.seed = seed
 
     def call(self, inputs, training=False):
-        if not training or self.stddev == 0:
+        amount = getattr(self, self.arg)
+        if not training or amount == 0:
             return inputs
-        return nn.gaussian_noise(inputs, self.stddev)
+        return type(self).op(inputs, amount)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
     def get_config(self):
-        return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
+        return {**super().get_config(), self.arg: getattr(self, self.arg), "seed": self.seed}
+
+
+class GaussianNoise(_Noise):
+    """While training, adds zero-mean Gaussian noise of standard deviation stddev (in [0, 1] as Keras); else identity."""
+
+    arg, within, op = "stddev", "[0, 1]", staticmethod(nn.gaussian_noise)
+
+    def __init__(self, stddev, seed=None, **kwargs):
+        super().__init__(stddev, seed, **kwargs)
+
+
+class GaussianDropout(_Noise):
+    """While training, multiplies by Normal(1, rate / (1 − rate)) noise (rate in [0, 1): 1 needs infinite noise)."""
+
+    arg, within, op = "rate", "[0, 1)", staticmethod(nn.gaussian_dropout)
+
+    def __init__(self, rate, seed=None, **kwargs):
+        super().__init__(rate, seed, **kwargs)
 
 
 class SpatialDropout1D(Dropout):

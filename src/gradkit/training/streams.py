@@ -1,9 +1,10 @@
 """Batches computed by Python code: a generator, a PyDataset or a torch DataLoader, read one batch at a time.
 
-The role of Keras's GeneratorDataAdapter, PyDatasetAdapter and TorchDataLoaderAdapter. A ``Stream`` offers the interface of the array
-``Batcher`` (``epoch()``, ``steps``, ``weighted``), so fit / evaluate / predict run one loop over either. Each batch
-is converted and checked as array data is (gradkit.training.data_adapter: labels against the loss, NaN/inf, ids
-against the Embedding, shapes against the model): a bad batch 7 fails as a bad array does, naming the batch.
+The role of Keras's GeneratorDataAdapter, PyDatasetAdapter and TorchDataLoaderAdapter. A ``Stream`` offers the
+interface of the array ``Batcher`` (``epoch()``, ``steps``, ``weighted``), so fit / evaluate / predict run one loop
+over either. Each batch is converted and checked as array data is (gradkit.training.data_adapter: labels against the
+loss, NaN/inf, ids against the Embedding, shapes against the model): a bad batch 7 fails as a bad array does, naming
+the batch.
 
 Epochs, as Keras 3: a generator is read once, continuing across epochs (``steps_per_epoch`` batches each); a
 PyDataset is read 0..len-1 each epoch (shuffled by fit's ``shuffle=True``, from gradkit's generator), continuing
