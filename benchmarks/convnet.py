@@ -6,11 +6,12 @@ to that module's ``load_data``, ``initial_weights``, ``setup`` and ``evaluate``.
 """
 import numpy as np
 
-from .workloads import Workload
+from .workloads import Workload, register
 
 WORKLOAD = Workload("mnist-cnn", "keras.io convnet: Conv32-pool-Conv64-pool-Dropout-Dense10, Adam, batch 128, "
                     "one epoch of 54,000 images", "mnist-images", (), "categorical_crossentropy", "adam", 1e-3, 128, 1,
                     module="convnet")
+register(WORKLOAD)
 FRAMEWORKS = ("gradkit", "gradkit-eager", "torch", "keras")
 SHAPES = [(3, 3, 1, 32), (32,), (3, 3, 32, 64), (64,), (1600, 10), (10,)]  # Keras layouts
 

@@ -9,12 +9,13 @@ import sys
 
 import numpy as np
 
-from .workloads import Workload
+from .workloads import Workload, register
 
 VOCAB, MAXLEN, EMBED, UNITS = 10000, 200, 32, 32
 WORKLOAD = Workload("imdb-lstm", "Embedding(10000, 32)-LSTM(32)-Dense(1, sigmoid), RMSprop, batch 128, one epoch of "
                     "25,000 IMDB-shaped reviews padded to 200 words", "imdb-sequences", (), "binary_crossentropy",
                     "rmsprop", 1e-3, 128, 1, module="sequences")
+register(WORKLOAD)
 TEST_SAMPLES = 5000
 
 
