@@ -55,7 +55,8 @@ def test_keras_peer_matches_numpy_reference():
     if not installed("keras"):
         pytest.skip("tensorflow/keras is not installed")
     ref = worker.run("boston-gd", "numpy", threads=1, scale=TWO_STEPS)
-    assert worker.run("boston-gd", "keras", threads=1, scale=TWO_STEPS)["loss"] == pytest.approx(ref["loss"], rel=1e-9)
+    # rel 1e-8: where TensorFlow already ran in this process its thread count is fixed, so sums may reorder
+    assert worker.run("boston-gd", "keras", threads=1, scale=TWO_STEPS)["loss"] == pytest.approx(ref["loss"], rel=1e-8)
 
 
 def test_minibatch_epoch_lowers_the_loss():
