@@ -1,5 +1,6 @@
 """Shared fixtures: float64 where gradients are checked, a fixed library seed for every test."""
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -22,6 +23,9 @@ def _seed_and_floatx():
     prev = backend.floatx()
     yield
     backend.set_floatx(prev)
+    real_keras = sys.modules.get("keras")  # a Keras-oracle test may change real Keras's floatx: reset it too
+    if real_keras is not None and hasattr(real_keras, "config"):
+        real_keras.config.set_floatx("float32")
 
 
 @pytest.fixture
