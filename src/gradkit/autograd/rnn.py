@@ -74,15 +74,15 @@ ACTIVATIONS = {
 
 
 def activate(z, *blocks):
-    """Apply (activation, column slice) blocks in place to scaled pre-activations z; one logistic pass over all
-    of z when every block is σ or tanh."""
+    """Apply (activation, index) blocks in place to scaled pre-activations z (block = z[index]); one logistic pass
+    over all of z when every block is σ or tanh."""
     if all(act.logistic for act, _ in blocks):
         _logistic(z)
-        for act, cols in blocks:
-            act.finish(z[:, cols])
+        for act, index in blocks:
+            act.finish(z[index])
         return z
-    for act, cols in blocks:
-        part = z[:, cols]
+    for act, index in blocks:
+        part = z[index]
         if act.logistic:
             _logistic(part)
         act.finish(part)
@@ -122,8 +122,9 @@ class Recurrence(Function):
 
     Inputs: x (N, T, d), kernel, recurrent_kernel, [bias], [initial states...], [mask (N, T) bool].
     Subclasses define ``n_states``, ``_prepare`` (weights to internal layout and scale), ``_loop`` and
-    ``_backloop``. The op runs with BLAS on one thread: a step's GEMM is too small to share, and threads left
-    spinning between the GEMMs took the CPU the loop needed.
+    ``_backloop``. The loops run BLAS on one thread: a step's GEMM is too small to share, and threads left
+    spinning between the GEMMs took the CPU the loop needed. (Cutting the batch across threads was slower: the
+    loops' many small NumPy calls hand the GIL back and forth.)
     """
 
     n_states = 1
@@ -147,13 +148,17 @@ class Recurrence(Function):
         a = a.swapaxes(0, 1)
         return a[::-1] if self.go_backwards else a
 
-    def forward(self, *arrays):
-        with B.single_threaded_blas():  # 2 OpenBLAS threads made an imdb-lstm fit 4.5× costlier in CPU, no faster
-            return self._forward(*arrays)
+    def _set_mask(self, mask, axis=2):
+        """keep / skip / weight per (step, sample), in processing order, with a unit axis at ``axis`` for the units."""
+        self.keep = None
+        if mask is not None:
+            keep = B.xp.expand_dims(self._time_major(mask), axis)
+            self.keep, self.skip = keep, ~keep
+            self.weight = keep if self.zero_output_for_mask else B.xp.cumsum(keep, axis=0) > 0  # seen a valid step yet
 
-    def backward(self, gout):
-        with B.single_threaded_blas():
-            return self._backward(gout)
+    def forward(self, *arrays):
+        with np.errstate(over="ignore"):
+            return self._forward(*arrays)
 
     def _forward(self, *arrays):
         x, w, u, b, states, mask = self._split(arrays)
@@ -166,13 +171,9 @@ class Recurrence(Function):
             xw += b_in
         if states is None:
             states = [xp.zeros((n, units), dtype=x.dtype) for _ in range(self.n_states)]
-        self.keep = None
-        if mask is not None:
-            keep = self._time_major(mask)[:, :, None]
-            self.keep, self.skip = keep, ~keep
-            self.weight = keep if self.zero_output_for_mask else xp.cumsum(keep, axis=0) > 0  # seen a valid step yet
+        self._set_mask(mask)
         self.xt = xt
-        with np.errstate(over="ignore"):
+        with B.single_threaded_blas():
             hs = self._loop(xw, u_in, states)  # (T+1, N, units) incl. the initial state; keeps what backward needs
         ys = hs[1:] if mask is None else hs[1:] * self.weight
         steps = t if self.return_sequences else 1
@@ -182,7 +183,7 @@ class Recurrence(Function):
             out[:, steps + k] = s
         return out
 
-    def _backward(self, gout):
+    def backward(self, gout):
         x, w, u, b, states, mask = self._split(self.saved_inputs)
         steps = gout.shape[1] - self.n_states
         d_states = [B.xp.array(gout[:, steps + k]) for k in range(self.n_states)]  # the loop updates them in place
@@ -194,7 +195,8 @@ class Recurrence(Function):
         else:
             dys = None
             d_states[0] += gy[0]
-        dz, d_init = self._backloop(dys, d_states)  # dz: (T, N, gates) pre-activation gradients
+        with B.single_threaded_blas():
+            dz, d_init = self._backloop(dys, d_states)  # dz: (T, N, gates) pre-activation gradients
         return self._weight_grads(dz, d_init, b)
 
     def _weight_grads(self, dz, d_init, b):
@@ -291,8 +293,12 @@ class SimpleRNNSeq(Recurrence):
 class LSTMSeq(Recurrence):
     """Keras's LSTM: gates i, f, c, o (kernel columns in that order); c_t = f·c_{t−1} + i·act(z_c); h_t = o·act(c_t).
 
-    Inside, the gate columns are in the order o, i, f, c, so one slice holds the three σ gates and the gradient
-    of the o gate (fed by dh, the others by dc) is one block.
+    Inside, a step's arrays are transposed, units × samples. Step t reads xh[t] = [x_tᵀ; h_{t−1}; 1] (d+u+1, N)
+    and makes all its gates with one GEMM, [W; U; b]ᵀ·xh[t]; backward's per-step GEMM [W; U]·dz_t gives dx_t
+    with dh_{t−1}, and one batched GEMM Σ_t dz_t·xh[t]ᵀ gives dW, dU and db. The gates (T, 4u, N) are in the
+    order o, i, f, c, so that each is a contiguous (u, N) block (column slices of (N, 4u) cost 3–4× more per
+    ufunc), the three σ gates are one block, and so is the gradient of the o gate (fed by dh, the others by dc).
+    Backward writes the pre-activation gradients over the gates.
     """
 
     n_states = 2
@@ -301,86 +307,120 @@ class LSTMSeq(Recurrence):
     def _scales(self):
         return [self.ract.scale] * 3 + [self.act.scale]
 
-    def _prepare(self, w, u, b):
-        w, u, b = _blocks(w, self.ORDER), _blocks(u, self.ORDER), None if b is None else _blocks(b, self.ORDER)
-        return super()._prepare(w, u, b)
+    def _forward(self, *arrays):
+        x, w, u, b, states, mask = self._split(arrays)
+        n, t, d = x.shape
+        q, xp = u.shape[0], B.xp
+        self.wu = _blocks(xp.concatenate([w, u]), self.ORDER)  # unscaled, internal order; backward's GEMM
+        wub = self.wu if b is None else xp.concatenate([self.wu, _blocks(b, self.ORDER)[None]])
+        wub = xp.ascontiguousarray((wub * self._scale_vector(q, w.dtype)).T)  # (4u, d+u+1), scaled (Activation)
+        xh = self.xh = xp.empty((t + 1, wub.shape[1], n), dtype=x.dtype)
+        xh[:t, :d] = self._time_major(x).transpose(0, 2, 1)
+        xh[t, :d] = 0
+        xh[:, d + q:] = 1
+        hs, cs = xh[:, d:d + q], xp.empty((t + 1, q, n), dtype=x.dtype)
+        for k, a in enumerate((hs, cs)):
+            a[0] = 0 if states is None else states[k].T
+        self._set_mask(mask, axis=1)
+        with B.single_threaded_blas():
+            self._loop(wub, hs, cs)
+        steps = t if self.return_sequences else 1
+        out = xp.empty((n, steps + 2, q), dtype=x.dtype)
+        ys = hs[1:] if self.return_sequences else hs[t:]
+        if mask is not None:
+            ys = ys * (self.weight if self.return_sequences else self.weight[-1:])
+        out[:, :steps] = ys.transpose(2, 0, 1)
+        out[:, steps], out[:, steps + 1] = hs[t].T, cs[t].T
+        return out
 
-    def _restore(self, dw, du):
-        return (None if dw is None else _blocks(dw, self.INVERSE)), (None if du is None else _blocks(du, self.INVERSE))
-
-    def _bias_grad(self, dzx, dzh):
-        return _blocks(dzx.sum(axis=(0, 1)), self.INVERSE)
-
-    def _final_states(self, hs):
-        return [hs[-1], self.cs[-1]]
-
-    def _loop(self, xw, u, states):
-        xp = B.xp
-        t, n, g4 = xw.shape
+    def _loop(self, wub, hs, cs):
+        xp, xh = B.xp, self.xh
+        t, (g4, _), n = xh.shape[0] - 1, wub.shape, xh.shape[2]
         q = g4 // 4
         o, i_, f, g = (slice(k * q, (k + 1) * q) for k in range(4))
         blocks = (self.ract, slice(0, 3 * q)), (self.act, g)
-        hs = xp.empty((t + 1, n, q), dtype=xw.dtype)
-        cs = xp.empty_like(hs)
-        tc = xp.empty((t, n, q), dtype=xw.dtype)
-        hs[0], cs[0] = states
-        hu, ig = xp.empty((n, g4), dtype=xw.dtype), xp.empty((n, q), dtype=xw.dtype)
+        self.gates = z = xp.empty((t, g4, n), dtype=xh.dtype)
+        self.hs, self.cs, self.tc = hs, cs, xp.empty((t, q, n), dtype=z.dtype)
+        ig = xp.empty((q, n), dtype=z.dtype)
         for i in range(t):
-            z = xw[i]  # overwritten by the activated gates o, i, f, g (backward needs them)
-            xp.dot(hs[i], u, out=hu)
-            z += hu
-            activate(z, *blocks)
-            c = cs[i + 1]
-            xp.multiply(z[:, f], cs[i], out=c)
-            xp.multiply(z[:, i_], z[:, g], out=ig)
+            zi = z[i]  # the activated gates o, i, f, g (backward needs them)
+            xp.dot(wub, xh[i], out=zi)
+            activate(zi, *blocks)
+            c, tc = cs[i + 1], self.tc[i]
+            xp.multiply(zi[f], cs[i], out=c)
+            xp.multiply(zi[i_], zi[g], out=ig)
             c += ig
-            self.act.plain(c, tc[i])
-            xp.multiply(z[:, o], tc[i], out=hs[i + 1])
+            self.act.plain(c, tc)
+            xp.multiply(zi[o], tc, out=hs[i + 1])
             self._masked(i, hs[i + 1], hs[i])
             self._masked(i, c, cs[i])
-        self.hs, self.cs, self.gates, self.tc = hs, cs, xw, tc
-        return hs
 
-    def _backloop(self, dys, d_states):
-        xp, ut = B.xp, self.u.T
-        g, keep = self.gates, self.keep
-        t, n, g4 = g.shape
+    def backward(self, gout):
+        xp, z, xh = B.xp, self.gates, self.xh
+        t, g4, n = z.shape
+        d = self.wu.shape[0] - g4 // 4
+        steps = gout.shape[1] - 2
+        dh, dc = (xp.ascontiguousarray(gout[:, steps + k].T) for k in range(2))  # (u, N); the loop updates them
+        gy = gout[:, :steps].transpose(1, 2, 0)  # (steps, u, N), processing order
+        if self.keep is not None:
+            gy = gy * (self.weight if self.return_sequences else self.weight[-1:])
+        dys = xp.ascontiguousarray(gy) if self.return_sequences else None
+        if dys is None:
+            dh += gy[0]
+        with B.single_threaded_blas():
+            dxh, d_init = self._backloop(dys, dh, dc)
+        dx = dxh[:, :d].transpose(2, 0, 1)  # (N, T, d), processing order
+        grads = [dx[:, ::-1] if self.go_backwards else dx]
+        dwub = xp.matmul(z, xh[:t].transpose(0, 2, 1)).sum(axis=0).T  # z now holds the pre-activation gradients
+        grads += [_blocks(dwub[k], self.INVERSE) for k in (slice(0, d), slice(d, d + g4 // 4))]
+        if dwub.shape[0] > self.wu.shape[0]:
+            grads.append(_blocks(dwub[-1], self.INVERSE))
+        if self.has_state:
+            grads += [a.T for a in d_init]
+        return tuple(grads + ([None] if self.has_mask else []))
+
+    def _backloop(self, dys, dh, dc):
+        """BPTT over the steps, last first; the gates become their pre-activation gradients. Returns the per-step
+        gradients of [x_tᵀ; h_{t−1}] (T, d+u, N) and [dh_0, dc_0]."""
+        xp = B.xp
+        t, g4, n = self.gates.shape
         q = g4 // 4
-        dz = xp.empty((t, n, 4, q), dtype=g.dtype)
-        da = xp.empty_like(self.tc)
-        dh, dc = d_states
-        dh_prev, s = xp.empty_like(dh), xp.empty_like(dh)
-        for i0, i1 in _chunks(t, g[0].nbytes):
-            self._factors(i0, i1, dz[i0:i1].reshape(i1 - i0, n, g4), da[i0:i1])
+        z = self.gates.reshape(t, 4, q, n)
+        dxh = xp.empty((t, self.wu.shape[0], n), dtype=z.dtype)
+        m = min(t, max(1, (1 << 19) // z[0].nbytes))
+        k, da = xp.empty((m, 4, q, n), dtype=z.dtype), xp.empty((m, q, n), dtype=z.dtype)
+        s = xp.empty_like(dh)
+        for i0, i1 in _chunks(t, z[0].nbytes):
+            self._factors(z[i0:i1], i0, i1, k[:i1 - i0], da[:i1 - i0])
             for i in range(i1 - 1, i0 - 1, -1):
+                j, zi = i - i0, z[i]
                 if dys is not None:
                     dh += dys[i]
-                xp.multiply(dh, da[i], out=s)
+                xp.multiply(dh, da[j], out=s)
                 s += dc  # the gradient reaching c_t
-                dz[i, :, 0] *= dh
-                dz[i, :, 1:] *= s[:, None, :]
-                xp.multiply(s, g[i, :, 2 * q:3 * q], out=dc)
+                xp.multiply(s, zi[2], out=dc)  # through c_t = f·c_{t−1}, before the f gate is overwritten
                 self._masked(i, dc, s)
-                xp.dot(dz[i].reshape(n, g4), ut, out=dh_prev)
+                xp.multiply(k[j, 0], dh, out=zi[0])
+                xp.multiply(k[j, 1:], s, out=zi[1:])
+                xp.dot(self.wu, self.gates[i], out=dxh[i])
+                dh_prev = dxh[i, -q:]
                 self._masked(i, dh_prev, dh)
-                dh, dh_prev = dh_prev, dh
-        return dz.reshape(t, n, g4), [dh, dc]
+                dh = dh_prev
+        return dxh, [dh, dc]
 
-    def _factors(self, i0, i1, k, da):
-        """Steps i0..i1−1 at once: k = d z_gate per unit of the gradient its path gets (o: dh; i, f, c: dc),
-        da = d c_t / d h_t; zero at masked steps (no gradient into the gates there; dh, dc pass on unchanged)."""
-        z, q = self.gates[i0:i1], k.shape[-1] // 4
-        o, i_, f, c = (slice(j * q, (j + 1) * q) for j in range(4))
-        self.ract.deriv(z[..., :3 * q], k[..., :3 * q])
-        self.act.deriv(z[..., c], k[..., c])
-        k[..., o] *= self.tc[i0:i1]
-        k[..., i_] *= z[..., c]
-        k[..., f] *= self.cs[i0:i1]
-        k[..., c] *= z[..., i_]
+    def _factors(self, z, i0, i1, k, da):
+        """Steps i0..i1−1 of the gates z (steps, 4, u, N) at once: k = d z_gate per unit of the gradient its path
+        gets (o: dh; i, f, c: dc), da = d c_t / d h_t; zero at masked steps (no gradient into the gates there)."""
+        self.ract.deriv(z[:, :3], k[:, :3])
+        self.act.deriv(z[:, 3], k[:, 3])
+        k[:, 0] *= self.tc[i0:i1]
+        k[:, 1] *= z[:, 3]
+        k[:, 2] *= self.cs[i0:i1]
+        k[:, 3] *= z[:, 1]
         self.act.deriv(self.tc[i0:i1], da)
-        da *= z[..., o]  # through h = o·act(c)
+        da *= z[:, 0]  # through h = o·act(c)
         if self.keep is not None:
-            k *= self.keep[i0:i1]
+            k *= self.keep[i0:i1, None]
             da *= self.keep[i0:i1]
 
 
