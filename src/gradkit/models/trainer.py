@@ -249,6 +249,7 @@ class Trainer(Keras2Generators):
             number(validation_steps, "validation_steps", "fit", "[1, inf)", integer=True)
         callbacks = data.check_callbacks(callbacks)
         verbose = 1 if verbose == "auto" else verbose
+        B.keep_freed_memory()
         if streams.is_stream(x):
             streams.check_fit(x, y, batch_size, sample_weight, class_weight, validation_split, sampling, epoch_loss,
                               shuffle)
