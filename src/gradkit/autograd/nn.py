@@ -46,16 +46,17 @@ def cast(a, dtype):
 class Dense(Function):
     """y = x @ W (+ b); x may have leading batch dims or be a scipy.sparse matrix (no gradient for it).
 
-    Dense products use ``dot`` (2-D, the same BLAS call as ``@`` without the matmul ufunc's dispatch cost).
+    Dense products use ``dot`` (2-D, the same BLAS call as ``@`` without the matmul ufunc's dispatch cost), on
+    B.batch_parts of the rows when big enough (B.dot).
     """
 
     def forward(self, x, w, b=None):
         if is_sparse(x):
             y = B.xp.asarray(x @ w)
         elif x.ndim == 2:
-            y = B.xp.dot(x, w)
+            y = B.dot(x, w)
         else:
-            y = B.xp.dot(x.reshape(-1, x.shape[-1]), w).reshape(x.shape[:-1] + (w.shape[1],))
+            y = B.dot(x.reshape(-1, x.shape[-1]), w).reshape(x.shape[:-1] + (w.shape[1],))
         if b is not None:
             y += b
         return y
@@ -66,14 +67,14 @@ class Dense(Function):
         g2 = gy if gy.ndim == 2 else gy.reshape(-1, gy.shape[-1])
         gx = gw = gb = None
         if inputs[0]._requires_grad and not is_sparse(x):
-            gx = B.xp.dot(g2, w.T)
+            gx = B.dot(g2, w.T)
             if x.ndim != 2:
                 gx = gx.reshape(x.shape)
         if inputs[1]._requires_grad:
             if is_sparse(x):
                 gw = B.xp.asarray(x.T @ g2)
             else:
-                gw = B.xp.dot((x if x.ndim == 2 else x.reshape(-1, x.shape[-1])).T, g2)
+                gw = B.dot_t(x if x.ndim == 2 else x.reshape(-1, x.shape[-1]), g2)
         if len(saved) == 2:
             return gx, gw
         if inputs[2]._requires_grad:

@@ -303,6 +303,7 @@ class LSTMSeq(Recurrence):
 
     n_states = 2
     ORDER, INVERSE = (3, 0, 1, 2), (1, 2, 3, 0)  # Keras → internal gate blocks, and back
+    GROUP = 25  # steps per partial sum of the weight gradients
 
     def _scales(self):
         return [self.ract.scale] * 3 + [self.act.scale]
@@ -368,10 +369,10 @@ class LSTMSeq(Recurrence):
         if dys is None:
             dh += gy[0]
         with B.single_threaded_blas():
-            dxh, d_init = self._backloop(dys, dh, dc)
+            dxh, d_init, partials = self._backloop(dys, dh, dc)
         dx = dxh[:, :d].transpose(2, 0, 1)  # (N, T, d), processing order
         grads = [dx[:, ::-1] if self.go_backwards else dx]
-        dwub = xp.matmul(z, xh[:t].transpose(0, 2, 1)).sum(axis=0).T  # z now holds the pre-activation gradients
+        dwub = sum(p.result() for p in partials).T
         grads += [_blocks(dwub[k], self.INVERSE) for k in (slice(0, d), slice(d, d + g4 // 4))]
         if dwub.shape[0] > self.wu.shape[0]:
             grads.append(_blocks(dwub[-1], self.INVERSE))
@@ -379,14 +380,20 @@ class LSTMSeq(Recurrence):
             grads += [a.T for a in d_init]
         return tuple(grads + ([None] if self.has_mask else []))
 
+    def _partial(self, i0, i1):
+        """Σ over steps i0..i1−1 of dz_t · xh[t]ᵀ (4u, d+u+1): a part of [dW; dU; db]ᵀ."""
+        return B.xp.matmul(self.gates[i0:i1], self.xh[i0:i1].transpose(0, 2, 1)).sum(axis=0)
+
     def _backloop(self, dys, dh, dc):
         """BPTT over the steps, last first; the gates become their pre-activation gradients. Returns the per-step
-        gradients of [x_tᵀ; h_{t−1}] (T, d+u, N) and [dh_0, dc_0]."""
+        gradients of [x_tᵀ; h_{t−1}] (T, d+u, N), [dh_0, dc_0], and the partial sums of [dW; dU; db]ᵀ over groups
+        of GROUP steps, each started (on another thread, with several) once its steps are done."""
         xp = B.xp
         t, g4, n = self.gates.shape
         q = g4 // 4
         z = self.gates.reshape(t, 4, q, n)
         dxh = xp.empty((t, self.wu.shape[0], n), dtype=z.dtype)
+        partials, done = [], t
         m = min(t, max(1, (1 << 19) // z[0].nbytes))
         k, da = xp.empty((m, 4, q, n), dtype=z.dtype), xp.empty((m, q, n), dtype=z.dtype)
         s = xp.empty_like(dh)
@@ -406,7 +413,10 @@ class LSTMSeq(Recurrence):
                 dh_prev = dxh[i, -q:]
                 self._masked(i, dh_prev, dh)
                 dh = dh_prev
-        return dxh, [dh, dc]
+                if i % self.GROUP == 0:
+                    partials.append(B.submit(self._partial, i, done))
+                    done = i
+        return dxh, [dh, dc], partials
 
     def _factors(self, z, i0, i1, k, da):
         """Steps i0..i1−1 of the gates z (steps, 4, u, N) at once: k = d z_gate per unit of the gradient its path

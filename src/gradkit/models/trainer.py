@@ -266,7 +266,8 @@ class Trainer(Keras2Generators):
                                        validation_steps, passes)
         self._setup_step(batcher.y_shapes)
         run = _Run(epochs, initial_epoch, verbose, val, validation_freq, full)
-        return self._run_epochs(batcher, run, callbacks)
+        with B.owned_threads():
+            return self._run_epochs(batcher, run, callbacks)
 
     def _array_batches(self, x, y, sample_weight, class_weight, split, batch_size, sampling, steps, full):
         """fit's training Batcher over the prepared arrays, the held-out split (or None), and the arrays for the
@@ -401,7 +402,7 @@ class Trainer(Keras2Generators):
             batches = Batcher(xs, ys, 32 if batch_size is None else batch_size, "sweep", steps, weights)
         self._setup_step(batches.y_shapes)
         t0 = time.perf_counter()
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), B.owned_threads():
             logs = self._evaluate_batches(batches, cbl)
         if verbose:
             from ..training.progress import format_logs
@@ -480,7 +481,7 @@ class Trainer(Keras2Generators):
                               steps).epoch()
         parts, t0 = [], time.perf_counter()
         cbl.on_predict_begin({})
-        with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"), B.owned_threads():
             for step, (bx, _) in enumerate(batches):
                 if begin is not None:
                     begin(step, {})
