@@ -56,7 +56,7 @@ def test_conv_and_pool_same_with_parts(relu, padding, strides):
 
 def test_dense_same_with_parts():
     rng = np.random.default_rng(1)
-    x, w, b = rng.normal(size=(64, 256)), rng.normal(size=(256, 64)), rng.normal(size=64)
+    x, w, b = rng.normal(size=(128, 512)), rng.normal(size=(512, 256)), rng.normal(size=256)
     (y1, g1), (y2, g2) = run(lambda: nn.Dense(), [x, w, b], 1), run(lambda: nn.Dense(), [x, w, b], 2)
     np.testing.assert_allclose(y2, y1, rtol=1e-12)
     for a, e in zip(g2, g1):

@@ -123,8 +123,8 @@ class Recurrence(Function):
     Inputs: x (N, T, d), kernel, recurrent_kernel, [bias], [initial states...], [mask (N, T) bool].
     Subclasses define ``n_states``, ``_prepare`` (weights to internal layout and scale), ``_loop`` and
     ``_backloop``. The loops run BLAS on one thread: a step's GEMM is too small to share, and threads left
-    spinning between the GEMMs took the CPU the loop needed. (Cutting the batch across threads was slower: the
-    loops' many small NumPy calls hand the GIL back and forth.)
+    spinning between the GEMMs took the CPU the loop needed. (Cutting the batch across threads was slower, 15.9 s
+    against 11.2 s an imdb-lstm epoch: the loops' many small NumPy calls hand the GIL back and forth.)
     """
 
     n_states = 1
