@@ -167,7 +167,8 @@ def owned_threads():
     """Within (fit, evaluate, predict): BLAS on one thread, and ops that cut their batch into parts run them on as
     many threads as BLAS had. OpenBLAS's idle threads spin ~0.1 s after each threaded call, and took a core
     from the parts: a CNN epoch took 8.7 s mixing them, 4.9 s with spinning cut short, 6.0 s without parts."""
-    global _OWNED
+    global _OWNED, _BLAS
+    _BLAS = None if _OWNED is None else _BLAS  # see the BLAS libraries loaded since (scipy's own, ...)
     if _OWNED is not None or not _blas():
         yield
         return

@@ -147,22 +147,24 @@ class Conv(_Windowed):
     def backward(self, gy):
         x, w = self.saved_inputs[0], self.saved_inputs[1]
         xp, f, r = B.xp, w.shape[-1], self.out_hw[0] * self.out_hw[1]
-        g2 = gy.reshape(-1, f)
-        parts = B.batch_parts(g2.shape[0] // r)
-        if self.relu:
-            g2, gin = xp.empty_like(g2), g2
-            B.run_parts(lambda a, e: xp.multiply(gin[a * r:e * r], self.y[a * r:e * r] > 0, out=g2[a * r:e * r]),
-                        parts)
-        gx = gw = None
-        if self.inputs[1]._requires_grad:
-            gw = B.dot_t(self.cols, g2, min_work=0).reshape(w.shape)
-            self.cols = None  # freed before dx's buffers are made (peak memory)
-        if self.inputs[0]._requires_grad:
-            gx = self._grad_input(g2, w, x, parts)
-        if len(self.saved_inputs) == 2:
-            return gx, gw
-        gb = reduce_sum(g2, 0) if self.inputs[2]._requires_grad else None
-        return gx, gw, gb
+        gin = gy.reshape(-1, f)
+        g2 = xp.empty_like(gin) if self.relu else gin
+        want_w, want_b = self.inputs[1]._requires_grad, len(self.saved_inputs) == 3 and self.inputs[2]._requires_grad
+
+        def part(a, e):  # each part: its rows of the relu mask, and its sums for dW and db
+            rows = slice(a * r, e * r)
+            if self.relu:
+                xp.multiply(gin[rows], self.y[rows] > 0, out=g2[rows])
+            return (xp.dot(self.cols[rows].T, g2[rows]) if want_w else None,
+                    reduce_sum(g2[rows], 0) if want_b else None)
+
+        parts = B.batch_parts(len(gin) // r)
+        sums = B.run_parts(part, parts)
+        gw, gb = (None if s[0] is None else sum(s[1:], s[0]) for s in zip(*sums))
+        gw = None if gw is None else gw.reshape(w.shape)
+        self.cols = None  # freed before dx's buffers are made (peak memory)
+        gx = self._grad_input(g2, w, x, parts) if self.inputs[0]._requires_grad else None
+        return (gx, gw) if len(self.saved_inputs) == 2 else (gx, gw, gb)
 
     def _grad_input(self, g2, w, x, parts):
         """col2im tap by tap: dy @ W_tapᵀ added onto the tap's window of the padded input's gradient."""
