@@ -11,6 +11,7 @@ from gradkit.errors import ConfigError
 from gradkit.parallel import cross_validate, make_jobs, run_jobs, standardize, sweep
 
 distributed = pytest.importorskip("distributed", reason="gradkit.parallel's cluster modes need dask.distributed")
+import dask  # noqa: E402 (distributed brings it)
 
 
 # ---- module-level (picklable) model builders and job functions --------------------------------
@@ -56,9 +57,12 @@ def boston_like():
 
 @pytest.fixture(scope="module")
 def cluster():
-    """One 2-process LocalCluster on loopback shared by every cluster test (startup is the slow part)."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address="127.0.0.1:0") as c:
+    """One 2-process LocalCluster on loopback shared by every cluster test (startup is the slow part). A worker
+    holds only the job it runs (worker-saturation 1.0): queued behind a job that kills its worker, another job
+    would die with it, and the killed-worker tests failed about one run in six."""
+    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                     dashboard_address="127.0.0.1:0") as c:
         yield c.scheduler_address
 
 

@@ -294,8 +294,9 @@ class LSTMSeq(Recurrence):
     """Keras's LSTM: gates i, f, c, o (kernel columns in that order); c_t = f·c_{t−1} + i·act(z_c); h_t = o·act(c_t).
 
     Inside, a step's arrays are transposed, units × samples. Step t reads xh[t] = [x_tᵀ; h_{t−1}; 1] (d+u+1, N)
-    and makes all its gates with one GEMM, [W; U; b]ᵀ·xh[t]; backward's per-step GEMM [W; U]·dz_t gives dx_t
-    with dh_{t−1}, and one batched GEMM Σ_t dz_t·xh[t]ᵀ gives dW, dU and db. The gates (T, 4u, N) are in the
+    and makes all its gates with one GEMM, [W; U; b]ᵀ·xh[t]. Backward's loop makes dh_{t−1} = U·dz_t; dx_t = W·dz_t
+    and Σ_t dz_t·xh[t]ᵀ = [dW; dU; db]ᵀ are batched GEMMs over groups of steps, on a second thread while the
+    loop goes on when gradkit has two (B.submit). The gates (T, 4u, N) are in the
     order o, i, f, c, so that each is a contiguous (u, N) block (column slices of (N, 4u) cost 3–4× more per
     ufunc), the three σ gates are one block, and so is the gradient of the o gate (fed by dh, the others by dc).
     Backward writes the pre-activation gradients over the gates.
@@ -368,11 +369,12 @@ class LSTMSeq(Recurrence):
         dys = xp.ascontiguousarray(gy) if self.return_sequences else None
         if dys is None:
             dh += gy[0]
+        self.dxs = xp.empty((t, d, n), dtype=z.dtype)  # dx_tᵀ per step, made by the partial tasks
         with B.single_threaded_blas():
-            dxh, d_init, partials = self._backloop(dys, dh, dc)
-        dx = dxh[:, :d].transpose(2, 0, 1)  # (N, T, d), processing order
-        grads = [dx[:, ::-1] if self.go_backwards else dx]
+            d_init, partials = self._backloop(dys, dh, dc)
         dwub = sum(p.result() for p in partials).T
+        dx = self.dxs.transpose(2, 0, 1)  # (N, T, d), processing order
+        grads = [dx[:, ::-1] if self.go_backwards else dx]
         grads += [_blocks(dwub[k], self.INVERSE) for k in (slice(0, d), slice(d, d + g4 // 4))]
         if dwub.shape[0] > self.wu.shape[0]:
             grads.append(_blocks(dwub[-1], self.INVERSE))
@@ -381,19 +383,22 @@ class LSTMSeq(Recurrence):
         return tuple(grads + ([None] if self.has_mask else []))
 
     def _partial(self, i0, i1):
-        """Σ over steps i0..i1−1 of dz_t · xh[t]ᵀ (4u, d+u+1): a part of [dW; dU; db]ᵀ."""
+        """Steps i0..i1−1, once their dz are done: dx_tᵀ = W·dz_t, and Σ dz_t · xh[t]ᵀ (4u, d+u+1), a part of
+        [dW; dU; db]ᵀ."""
+        d = self.dxs.shape[1]
+        B.xp.matmul(self.wu[:d], self.gates[i0:i1], out=self.dxs[i0:i1])
         return B.xp.matmul(self.gates[i0:i1], self.xh[i0:i1].transpose(0, 2, 1)).sum(axis=0)
 
     def _backloop(self, dys, dh, dc):
-        """BPTT over the steps, last first; the gates become their pre-activation gradients. Returns the per-step
-        gradients of [x_tᵀ; h_{t−1}] (T, d+u, N), [dh_0, dc_0], and the partial sums of [dW; dU; db]ᵀ over groups
-        of GROUP steps, each started (on another thread, with several) once its steps are done."""
+        """BPTT over the steps, last first; the gates become their pre-activation gradients. Returns [dh_0, dc_0]
+        and the _partial tasks over groups of GROUP steps, each started (on another thread, with several) once its
+        steps are done: the loop itself makes only dh_{t−1} = U·dz_t."""
         xp = B.xp
         t, g4, n = self.gates.shape
         q = g4 // 4
         z = self.gates.reshape(t, 4, q, n)
-        dxh = xp.empty((t, self.wu.shape[0], n), dtype=z.dtype)
-        partials, done = [], t
+        u = xp.ascontiguousarray(self.wu[-q:])
+        partials, done, dh_prev = [], t, xp.empty_like(dh)
         m = min(t, max(1, (1 << 19) // z[0].nbytes))
         k, da = xp.empty((m, 4, q, n), dtype=z.dtype), xp.empty((m, q, n), dtype=z.dtype)
         s = xp.empty_like(dh)
@@ -409,14 +414,13 @@ class LSTMSeq(Recurrence):
                 self._masked(i, dc, s)
                 xp.multiply(k[j, 0], dh, out=zi[0])
                 xp.multiply(k[j, 1:], s, out=zi[1:])
-                xp.dot(self.wu, self.gates[i], out=dxh[i])
-                dh_prev = dxh[i, -q:]
+                xp.dot(u, self.gates[i], out=dh_prev)
                 self._masked(i, dh_prev, dh)
-                dh = dh_prev
+                dh, dh_prev = dh_prev, dh
                 if i % self.GROUP == 0:
                     partials.append(B.submit(self._partial, i, done))
                     done = i
-        return dxh, [dh, dc], partials
+        return [dh, dc], partials
 
     def _factors(self, z, i0, i1, k, da):
         """Steps i0..i1−1 of the gates z (steps, 4, u, N) at once: k = d z_gate per unit of the gradient its path
