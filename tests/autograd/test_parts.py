@@ -24,7 +24,7 @@ def blas_now():
 def run(op_factory, arrays, k):
     """(outputs, input gradients) of a fresh op under k BLAS threads (so k parts), for an all-ones-ish seed."""
     tensors = [Tensor(a, requires_grad=True) for a in arrays]
-    with blas_threads(k):
+    with blas_threads(k), B.owned_threads():  # as in fit: BLAS on one thread, gradkit's threads for the parts
         out = op_factory()(*tensors)
         seed = np.cos(np.arange(out.data.size)).reshape(out.shape)
         out.backward(seed)
@@ -68,14 +68,18 @@ def test_dense_same_with_parts():
         np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
 
 
-def test_lstm_weight_gradients_same_bits_with_a_helper_thread():
+def test_lstm_weight_gradients_same_bits_with_a_helper_thread(monkeypatch):
     """The partial sums over groups of steps are the same sums, whether a second thread makes them or not."""
+    helpers = []
+    real_submit = B.submit
+    monkeypatch.setattr(B, "submit", lambda fn, *a: helpers.append(B.threads()) or real_submit(fn, *a))
     rng = np.random.default_rng(2)
     n, t, d, u = 16, 2 * rnn.LSTMSeq.GROUP + 7, 3, 4
     arrays = [rng.normal(size=(n, t, d)), rng.normal(size=(d, 4 * u)), rng.normal(size=(u, 4 * u)) * 0.3,
               rng.normal(size=4 * u)]
     factory = (lambda: lambda *ts: rnn.recurrence("lstm", *ts)[0])
     (y1, g1), (y2, g2) = run(factory, arrays, 1), run(factory, arrays, 2)
+    assert helpers == [1] * 3 + [2] * 3  # 3 groups of steps each run; on the helper thread with 2 threads
     np.testing.assert_array_equal(y2, y1)
     for a, e in zip(g2, g1):
         np.testing.assert_array_equal(a, e)
