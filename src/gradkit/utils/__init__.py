@@ -1,5 +1,7 @@
 """Utilities under Keras's names: seeding, to_categorical and pad_sequences (these two live in preprocessing),
-PyDataset (alias Sequence: batches from Python code for fit), plot_model, and ``utils.np_utils`` for Keras 2 code."""
+PyDataset (alias Sequence: batches from Python code for fit), the datasets made from folders and arrays
+(image_dataset_from_directory, text_dataset_from_directory, timeseries_dataset_from_array), image files
+(load_img, img_to_array, array_to_img, save_img), plot_model, and ``utils.np_utils`` for Keras 2 code."""
 import random as _random
 
 import numpy as _np
@@ -9,6 +11,10 @@ from ..errors import ConfigError
 from ..preprocessing import pad_sequences, to_categorical  # noqa: F401  (keras.utils.* names)
 from ..training.py_dataset import (PyDataset, Sequence, pack_x_y_sample_weight,  # noqa: F401  (keras.utils.*)
                                    unpack_x_y_sample_weight)
+from .image_dataset import image_dataset_from_directory  # noqa: F401
+from .image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: F401
+from .text_dataset import text_dataset_from_directory  # noqa: F401
+from .timeseries import timeseries_dataset_from_array  # noqa: F401
 
 
 def set_random_seed(seed):

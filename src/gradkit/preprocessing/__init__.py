@@ -4,9 +4,9 @@ import itertools
 
 import numpy as np
 
-from . import backend
-from .arguments import number
-from .errors import ConfigError, DataError, ShapeError
+from .. import backend
+from ..arguments import number
+from ..errors import ConfigError, DataError, ShapeError
 
 
 def _as_2d(x, who):
@@ -249,3 +249,18 @@ class KFold:
             val = order[start:start + size]
             yield np.sort(np.concatenate([order[:start], order[start + size:]])), val
             start += size
+
+
+_LAZY = {"image_dataset_from_directory": "image_dataset", "text_dataset_from_directory": "text_dataset",
+         "timeseries_dataset_from_array": "timeseries"}
+
+
+def __getattr__(name):
+    """Keras's keras.preprocessing.* dataset utilities (from gradkit.utils) and the Keras 2 submodules ``image``
+    and ``sequence``, loaded on first use."""
+    import importlib
+    if name in ("image", "sequence"):
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"..utils.{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
