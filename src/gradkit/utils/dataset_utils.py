@@ -129,7 +129,7 @@ def split(paths, labels, validation_split, subset, verbose=True):
     return paths[cut], None if labels is None else labels[cut]
 
 
-def subsets(paths, labels, validation_split, subset, directory, what, verbose=True):
+def subsets(paths, labels, validation_split, subset, directory, what, formats, verbose=True):
     """[(paths, labels, is_training)] for subset "both", else one such part; an empty part is a DataError."""
     parts = ("training", "validation") if subset == "both" else (subset,)
     out = []
@@ -137,8 +137,8 @@ def subsets(paths, labels, validation_split, subset, directory, what, verbose=Tr
         p, lab = split(paths, labels, validation_split, part, verbose)
         if not p:
             where = f" for the {part} subset" if part else ""
-            raise DataError(f"{what}: no files{where} in directory {str(directory)!r} (of the allowed formats); "
-                            f"found {len(paths)} in all")
+            raise DataError(f"{what}: no files{where} in directory {str(directory)!r}: expected files ending in "
+                            f"{', '.join(formats)} (in one subfolder per class), found {len(paths)} in all")
         out.append((p, lab, part != "validation"))
     return out
 
@@ -183,7 +183,8 @@ def from_directory(owner, directory, labels, label_mode, class_names, formats, b
                                                  follow_links, owner, verbose)
     check_binary(label_mode, class_names, owner)
     out = []
-    for part, part_labels, training in subsets(paths, labels, validation_split, subset, directory, owner, verbose):
+    for part, part_labels, training in subsets(paths, labels, validation_split, subset, directory, owner, formats,
+                                             verbose):
         y = None if label_mode is None else encode_labels(part_labels, label_mode, len(class_names))
 
         def load(indices, part=part, y=y):

@@ -70,15 +70,17 @@ def _pillow(img, height, width, method):
 
 
 def resize(img, size, interpolation="bilinear"):
-    """A float32 (height, width, channels) image resized to size = (height, width) (see the module's note)."""
-    img = np.asarray(img, dtype=np.float32)
+    """A (height, width, channels) image resized to size = (height, width) (see the module's note): float32, but
+    "nearest" keeps the image's dtype, as tf.image.resize does."""
+    img = np.asarray(img)
     height, width = size
-    if img.shape[:2] == (height, width) and interpolation in ("bilinear", "nearest"):
+    if interpolation == "nearest":
+        return img if img.shape[:2] == (height, width) else _nearest(img, height, width)
+    img = img.astype(np.float32)
+    if img.shape[:2] == (height, width) and interpolation == "bilinear":
         return img
     if interpolation == "bilinear":
         return _bilinear(img, height, width)
-    if interpolation == "nearest":
-        return _nearest(img, height, width)
     if interpolation in _PIL_FILTERS:
         return _pillow(img, height, width, interpolation)
     raise UnsupportedError(f"interpolation={interpolation!r} is not provided by gradkit; use one of 'bilinear', "
@@ -110,11 +112,11 @@ def check_image_size(image_size, owner):
 
 
 def read_image(path, color_mode, image_size, interpolation, crop_to_aspect_ratio):
-    """One file as the float32 (height, width, channels) array image_dataset_from_directory yields."""
+    """One file as the (height, width, channels) array image_dataset_from_directory yields (float32; its decoded
+    dtype, uint8 mostly, with "nearest")."""
     Image = pil("image_dataset_from_directory")
     with Image.open(path) as img:
-        img = _convert(img, color_mode, "image_dataset_from_directory")
-        x = np.asarray(img, dtype=np.float32)
+        x = np.asarray(_convert(img, color_mode, "image_dataset_from_directory"))
     if x.ndim == 2:
         x = x[:, :, None]
     if crop_to_aspect_ratio:
