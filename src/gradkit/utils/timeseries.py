@@ -28,7 +28,7 @@ def _window_starts(n, targets, sequence_length, sampling_rate, sequence_stride, 
     if num_seqs <= 0:
         raise ConfigError(f"{_OWNER}: a window of sequence_length={sequence_length} steps sampled every "
                           f"sampling_rate={sampling_rate} spans {span} steps, more than the {end - start} steps "
-                          f"from start_index={start} to end_index={end}")
+                          f"from start_index={start} to {'the end' if end == n else 'end_index'} ({end})")
     if targets is not None:
         if len(targets) <= start:
             raise DataError(f"{_OWNER}: targets has {len(targets)} rows; it needs more than start_index={start}")
