@@ -82,6 +82,8 @@ def _fail(message):
 @click.option("--gradient", help="How gradients are computed (mnist-mlp: backprop or numerical).")
 @click.option("--workers", type=click.IntRange(min=1), help="Local worker processes (boston-kfold, lr-sweep).")
 @click.option("--scheduler", help="Dask scheduler address tcp://HOST:PORT (boston-kfold, lr-sweep).")
+@click.option("--data-dir", "data_dir", type=click.Path(exists=True, file_okay=False),
+              help="A folder of images, one subfolder per class (cats-dogs).")
 @click.option("--no-progress", is_flag=True, help="No live progress bars.")
 def run(name, out, quick, no_progress, **overrides):
     """Run the recipe NAME into a run folder and write its report."""

@@ -16,6 +16,7 @@ MODULES = {
     "boston-kfold": "boston_kfold",
     "mnist-cnn": "mnist_cnn",
     "fashion-cnn": "fashion_cnn",
+    "cats-dogs": "cats_dogs",
 }
 """Recipe name → module under gradkit.recipes (each module defines RECIPE)."""
 
