@@ -147,6 +147,7 @@ def test_fit_evaluate_predict_take_the_dataset_with_map(folder):
     ({"label_mode": "sparse"}, ["label_mode", "'sparse'"]),
     ({"color_mode": "bgr"}, ["color_mode", "'bgr'"]),
     ({"interpolation": "cubic"}, ["interpolation", "'cubic'"]),
+    ({"interpolation": "gaussian"}, ["interpolation='gaussian' is not provided", "'bilinear'"]),
     ({"class_names": ["cats", "birds"]}, ["class_names", "birds", "'dogs'"]),
     ({"labels": "folders"}, ["labels", "'folders'"]),
     ({"labels": [0, 1]}, ["labels", "2 labels", "15 files"]),

@@ -5,7 +5,7 @@ import functools
 from ..arguments import choice, flag
 from ..errors import ConfigError
 from .dataset_utils import from_directory
-from .image_utils import INTERPOLATIONS, _MODES, check_image_size, pil, read_image
+from .image_utils import _MODES, INTERPOLATIONS, RESIZE_METHODS, check_image_size, pil, read_image, unsupported
 
 ALLOWLIST_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 _OWNER = "image_dataset_from_directory"
@@ -26,6 +26,8 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     image_size = check_image_size(image_size, _OWNER)
     interpolation = choice(interpolation.lower() if isinstance(interpolation, str) else interpolation,
                            "interpolation", _OWNER, INTERPOLATIONS)
+    if interpolation not in RESIZE_METHODS:
+        raise unsupported(interpolation)
     crop_to_aspect_ratio = flag(crop_to_aspect_ratio, "crop_to_aspect_ratio", _OWNER)
     if data_format not in (None, "channels_last"):
         raise ConfigError(f"{_OWNER}: data_format must be 'channels_last' (gradkit's image layers are channels-last),"

@@ -16,6 +16,7 @@ from ..extras import require
 
 INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian", "mitchellcubic")
 _PIL_FILTERS = {"bicubic": "BICUBIC", "area": "BOX", "lanczos3": "LANCZOS"}
+RESIZE_METHODS = ("bilinear", "nearest", *_PIL_FILTERS)
 _LOAD_IMG_FILTERS = {"nearest": "NEAREST", "bilinear": "BILINEAR", "bicubic": "BICUBIC", "hamming": "HAMMING",
                      "box": "BOX", "lanczos": "LANCZOS"}
 _MODES = {"grayscale": 1, "rgb": 3, "rgba": 4}
@@ -83,8 +84,13 @@ def resize(img, size, interpolation="bilinear"):
         return _bilinear(img, height, width)
     if interpolation in _PIL_FILTERS:
         return _pillow(img, height, width, interpolation)
-    raise UnsupportedError(f"interpolation={interpolation!r} is not provided by gradkit; use one of 'bilinear', "
-                           f"'nearest', {', '.join(map(repr, _PIL_FILTERS))}")
+    raise unsupported(interpolation)
+
+
+def unsupported(interpolation):
+    """The UnsupportedError for a TensorFlow resize method gradkit does not implement."""
+    return UnsupportedError(f"interpolation={interpolation!r} is not provided by gradkit; use one of 'bilinear', "
+                            f"'nearest', {', '.join(map(repr, _PIL_FILTERS))}")
 
 
 def smart_resize(x, size, interpolation="bilinear", data_format="channels_last"):
