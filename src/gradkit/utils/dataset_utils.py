@@ -51,11 +51,11 @@ def check_batch_size(batch_size, owner):
     return None if batch_size is None else number(batch_size, "batch_size", owner, "[1, inf)", integer=True)
 
 
-def draw_seed(seed):
+def draw_seed(seed, owner):
     """The seed, or one drawn from gradkit's generator (so set_random_seed repeats the run) as Keras draws one."""
     if seed is None:
         return int(B.rng().integers(1_000_000))
-    return number(seed, "seed", "seed", "[0, inf)", integer=True)
+    return number(seed, "seed", owner, "[0, 4294967296)", integer=True)  # NumPy's RandomState takes < 2**32
 
 
 def _files(directory, follow_links, formats):
@@ -178,7 +178,7 @@ def from_directory(owner, directory, labels, label_mode, class_names, formats, b
     from .dataset import SampleDataset
     labels, label_mode, batch_size = check_common(owner, label_mode, labels, class_names, batch_size,
                                                   validation_split, subset, shuffle, seed)
-    seed = draw_seed(seed)
+    seed = draw_seed(seed, owner)
     paths, labels, class_names = index_directory(directory, labels, formats, class_names, shuffle, seed,
                                                  follow_links, owner, verbose)
     check_binary(label_mode, class_names, owner)

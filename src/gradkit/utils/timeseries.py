@@ -59,7 +59,7 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
     if targets is not None:
         targets = np.asarray(targets)
     starts = _window_starts(n, targets, sequence_length, sampling_rate, sequence_stride, start, end)
-    seed = draw_seed(seed) if flag(shuffle, "shuffle", _OWNER) else seed
+    seed = draw_seed(seed, _OWNER) if flag(shuffle, "shuffle", _OWNER) else seed
     if shuffle:
         np.random.RandomState(seed).shuffle(starts)
     steps = np.arange(sequence_length) * sampling_rate
