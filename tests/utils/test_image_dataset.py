@@ -60,6 +60,8 @@ def test_same_files_order_labels_and_pixels_as_keras(folder):
     keras = _keras()
     for kw in ({"image_size": (20, 24)}, {"image_size": (16, 16), "interpolation": "nearest"},
                {"image_size": (18, 30), "crop_to_aspect_ratio": True, "label_mode": "categorical"},
+               {"image_size": (21, 13), "pad_to_aspect_ratio": True},
+               {"image_size": (20, 31), "pad_to_aspect_ratio": True, "interpolation": "nearest"},
                {"image_size": 14, "color_mode": "grayscale", "label_mode": "binary"},
                {"image_size": (10, 12), "color_mode": "rgba", "batch_size": 5}):
         kw = {"batch_size": 4, "shuffle": False, "verbose": False, **kw}
@@ -152,6 +154,7 @@ def test_fit_evaluate_predict_take_the_dataset_with_map(folder):
     ({"interpolation": "gaussian"}, ["interpolation='gaussian' is not provided", "'bilinear'"]),
     ({"class_names": ["cats", "birds"]}, ["class_names", "birds", "'dogs'"]),
     ({"labels": "folders"}, ["labels", "'folders'"]),
+    ({"crop_to_aspect_ratio": True, "pad_to_aspect_ratio": True}, ["crop_to_aspect_ratio", "pad_to_aspect_ratio"]),
     ({"labels": [0, 1]}, ["labels", "2 labels", "15 files"]),
     ({"batch_size": 0}, ["batch_size", "0"]),
     ({"seed": -3, "validation_split": 0.2, "subset": "training"}, ["image_dataset_from_directory", "seed", "-3"]),

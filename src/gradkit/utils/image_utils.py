@@ -106,6 +106,20 @@ def smart_resize(x, size, interpolation="bilinear", data_format="channels_last")
     return resize(img[top:top + crop_h, left:left + crop_w], size, interpolation)
 
 
+def resize_with_pad(img, size, interpolation="bilinear"):
+    """Resize keeping the aspect ratio, then zero-pad to size, centred (tf.image.resize_with_pad, float32 math)."""
+    f32 = np.float32
+    height, width = (f32(v) for v in img.shape[:2])
+    th, tw = size
+    ratio = max(width / f32(tw), height / f32(th))
+    rh, rw = height / ratio, width / ratio
+    top, left = max(0, int(np.floor((f32(th) - rh) / f32(2)))), max(0, int(np.floor((f32(tw) - rw) / f32(2))))
+    small = resize(img, (int(np.floor(rh)), int(np.floor(rw))), interpolation)
+    out = np.zeros((th, tw, img.shape[2]), dtype=small.dtype)
+    out[top:top + small.shape[0], left:left + small.shape[1]] = small
+    return out
+
+
 def check_image_size(image_size, owner):
     """image_size as (height, width) of positive ints; an int n means (n, n)."""
     if isinstance(image_size, numbers.Integral) and not isinstance(image_size, bool):
@@ -117,7 +131,7 @@ def check_image_size(image_size, owner):
     return tuple(int(v) for v in image_size)
 
 
-def read_image(path, color_mode, image_size, interpolation, crop_to_aspect_ratio):
+def read_image(path, color_mode, image_size, interpolation, crop_to_aspect_ratio, pad_to_aspect_ratio=False):
     """One file as the (height, width, channels) array image_dataset_from_directory yields (float32; its decoded
     dtype, uint8 mostly, with "nearest")."""
     Image = pil("image_dataset_from_directory")
@@ -127,6 +141,8 @@ def read_image(path, color_mode, image_size, interpolation, crop_to_aspect_ratio
         x = x[:, :, None]
     if crop_to_aspect_ratio:
         return smart_resize(x, image_size, interpolation)
+    if pad_to_aspect_ratio:
+        return resize_with_pad(x, image_size, interpolation)
     return resize(x, image_size, interpolation)
 
 
