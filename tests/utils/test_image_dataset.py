@@ -125,6 +125,16 @@ def test_labels_list_class_names_order_and_no_labels(folder):
     assert flat.class_names == [str(i) for i in range(8)]
 
 
+def test_dlwp_augmented_images_loop(folder):
+    train_dataset = image_dataset_from_directory(folder, image_size=(24, 24), batch_size=8, verbose=False)
+    data_augmentation = Sequential([layers.RandomFlip("horizontal"), layers.RandomRotation(0.1),
+                                    layers.RandomZoom(0.2)])
+    for images, _ in train_dataset.take(1):  # DLwP 2nd ed. ch. 8's display loop, without the plotting
+        augmented_images = data_augmentation(images)
+        first = augmented_images[0].numpy().astype("uint8")
+    assert first.shape == (24, 24, 3) and images.shape == (8, 24, 24, 3)
+
+
 def test_fit_evaluate_predict_take_the_dataset_with_map(folder):
     train = image_dataset_from_directory(folder, image_size=(16, 16), batch_size=4, label_mode="binary", seed=1,
                                          verbose=False)
