@@ -164,6 +164,7 @@ def test_fit_evaluate_predict_take_the_dataset_with_map(folder):
     ({"interpolation": "gaussian"}, ["interpolation='gaussian' is not provided", "'bilinear'"]),
     ({"class_names": ["cats", "birds"]}, ["class_names", "birds", "'dogs'"]),
     ({"labels": "folders"}, ["labels", "'folders'"]),
+    ({"labels": np.zeros(15, int)}, ["labels", "list/tuple", "array("]),
     ({"crop_to_aspect_ratio": True, "pad_to_aspect_ratio": True}, ["crop_to_aspect_ratio", "pad_to_aspect_ratio"]),
     ({"labels": [0, 1]}, ["labels", "2 labels", "15 files"]),
     ({"batch_size": 0}, ["batch_size", "0"]),

@@ -16,7 +16,7 @@ LABEL_MODES = ("int", "categorical", "binary", None)
 
 def check_labels(labels, label_mode, class_names, owner):
     """labels ("inferred", None or a list of ints) and label_mode checked; both None when either is None."""
-    if labels not in ("inferred", None):
+    if labels is not None and not (isinstance(labels, str) and labels == "inferred"):
         if not isinstance(labels, (list, tuple)):
             raise ConfigTypeError(f"{owner}: labels must be 'inferred', None or a list/tuple of integer labels (one "
                                   f"per file, in the sorted order of the file paths), got {labels!r}")
