@@ -31,3 +31,4 @@ bench: $(BIN)/.installed
 # Offline: the tutorials carry their executed outputs (docs/execute_notebooks.py refreshes them).
 docs: $(BIN)/.docs-installed
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --site-dir site
+	$(BIN)/python docs/check_site.py site

@@ -1,6 +1,7 @@
 """The documentation site's sources: every page in the nav exists, and the tutorials carry their executed outputs
 (so `make docs` renders them without a kernel, data or network)."""
 import json
+import os
 import re
 from pathlib import Path
 
@@ -57,3 +58,23 @@ def test_every_test_the_keras_compatibility_page_cites_exists():
     for path, more in re.findall(r"`(tests/[\w/.]+\.py)(?:::\w+)?`((?:, `::\w+`)+)", page):  # `, ::test_x` continues
         for name in re.findall(r"`::(\w+)`", more):
             assert f"def {name}(" in (ROOT / path).read_text(encoding="utf-8"), f"{path}::{name}"
+
+
+def test_the_built_site_works_opened_from_disk(tmp_path):
+    pytest.importorskip("mkdocs", reason="building the site needs the docs extra (pip install -e '.[docs]')")
+    pytest.importorskip("material", reason="building the site needs the docs extra (mkdocs-material)")
+    import subprocess
+    import sys
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "--site-dir", str(site)], cwd=ROOT, check=True,
+                   env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    sys.path.insert(0, str(ROOT / "docs"))
+    try:
+        import check_site
+    finally:
+        sys.path.pop(0)
+    assert check_site.broken_links(site) == []
+    assert check_site.main(site) == 0
+    planted = site / "planted.html"
+    planted.write_text('<a href="getting-started/">a folder</a>', encoding="utf-8")
+    assert check_site.broken_links(site) == [("planted.html", "getting-started/")]
