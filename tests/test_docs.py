@@ -78,3 +78,28 @@ def test_the_built_site_works_opened_from_disk(tmp_path):
     planted = site / "planted.html"
     planted.write_text('<a href="getting-started/">a folder</a>', encoding="utf-8")
     assert check_site.broken_links(site) == [("planted.html", "getting-started/")]
+
+
+def test_the_stale_output_check_ignores_timings_and_catches_changed_outputs():
+    nbformat = pytest.importorskip("nbformat", reason="needs the test extra (nbformat)")
+    pytest.importorskip("nbclient", reason="needs the test extra (nbclient)")
+    import sys
+    sys.path.insert(0, str(DOCS))
+    try:
+        import execute_notebooks as ex
+    finally:
+        sys.path.pop(0)
+
+    def nb(*texts):
+        cells = [nbformat.v4.new_code_cell("fit()") for _ in texts]
+        for cell, text in zip(cells, texts):
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+        return nbformat.v4.new_notebook(cells=cells)
+
+    stored = nb("Epoch 1/4 - 85/85 - 130s - 2s/step - loss: 0.9509 - accuracy: 0.7094\n", "took 71 s\n")
+    assert ex.differences(stored, nb("Epoch 1/4 - 85/85 - 6s - 66ms/step - loss: 0.9509 - accuracy: 0.7094\n",
+                                     "took 5.2 s\n")) == []
+    reordered = nb("Epoch 1/4 - 85/85 - 6s - 66ms/step - accuracy: 0.7094 - loss: 0.9509\n", "took 71 s\n")
+    assert [i for i, *_ in ex.differences(stored, reordered)] == [0]
+    drifted = nb("Epoch 1/4 - 85/85 - 130s - 2s/step - loss: 0.8000 - accuracy: 0.7094\n", "took 71 s\n")
+    assert [i for i, *_ in ex.differences(stored, drifted)] == [0]
