@@ -28,6 +28,9 @@ test: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks
 
-# Offline: the tutorials carry their executed outputs (docs/execute_notebooks.py refreshes them).
+# The tutorials carry their executed outputs (docs/execute_notebooks.py refreshes them); the build first
+# re-executes every tutorial whose data is here and fails if a stored output is not what the code gives now.
 docs: $(BIN)/.docs-installed
+	$(BIN)/python docs/execute_notebooks.py --check
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --site-dir site
+	$(BIN)/python docs/check_site.py site

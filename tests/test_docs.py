@@ -1,6 +1,7 @@
 """The documentation site's sources: every page in the nav exists, and the tutorials carry their executed outputs
 (so `make docs` renders them without a kernel, data or network)."""
 import json
+import os
 import re
 from pathlib import Path
 
@@ -57,3 +58,48 @@ def test_every_test_the_keras_compatibility_page_cites_exists():
     for path, more in re.findall(r"`(tests/[\w/.]+\.py)(?:::\w+)?`((?:, `::\w+`)+)", page):  # `, ::test_x` continues
         for name in re.findall(r"`::(\w+)`", more):
             assert f"def {name}(" in (ROOT / path).read_text(encoding="utf-8"), f"{path}::{name}"
+
+
+def test_the_built_site_works_opened_from_disk(tmp_path):
+    pytest.importorskip("mkdocs", reason="building the site needs the docs extra (pip install -e '.[docs]')")
+    pytest.importorskip("material", reason="building the site needs the docs extra (mkdocs-material)")
+    import subprocess
+    import sys
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "--site-dir", str(site)], cwd=ROOT, check=True,
+                   env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    sys.path.insert(0, str(ROOT / "docs"))
+    try:
+        import check_site
+    finally:
+        sys.path.pop(0)
+    assert check_site.broken_links(site) == []
+    assert check_site.main(site) == 0
+    planted = site / "planted.html"
+    planted.write_text('<a href="getting-started/">a folder</a>', encoding="utf-8")
+    assert check_site.broken_links(site) == [("planted.html", "getting-started/")]
+
+
+def test_the_stale_output_check_ignores_timings_and_catches_changed_outputs():
+    nbformat = pytest.importorskip("nbformat", reason="needs the test extra (nbformat)")
+    pytest.importorskip("nbclient", reason="needs the test extra (nbclient)")
+    import sys
+    sys.path.insert(0, str(DOCS))
+    try:
+        import execute_notebooks as ex
+    finally:
+        sys.path.pop(0)
+
+    def nb(*texts):
+        cells = [nbformat.v4.new_code_cell("fit()") for _ in texts]
+        for cell, text in zip(cells, texts):
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+        return nbformat.v4.new_notebook(cells=cells)
+
+    stored = nb("Epoch 1/4 - 85/85 - 130s - 2s/step - loss: 0.9509 - accuracy: 0.7094\n", "took 71 s\n")
+    assert ex.differences(stored, nb("Epoch 1/4 - 85/85 - 6s - 66ms/step - loss: 0.9509 - accuracy: 0.7094\n",
+                                     "took 5.2 s\n")) == []
+    reordered = nb("Epoch 1/4 - 85/85 - 6s - 66ms/step - accuracy: 0.7094 - loss: 0.9509\n", "took 71 s\n")
+    assert [i for i, *_ in ex.differences(stored, reordered)] == [0]
+    drifted = nb("Epoch 1/4 - 85/85 - 130s - 2s/step - loss: 0.8000 - accuracy: 0.7094\n", "took 71 s\n")
+    assert [i for i, *_ in ex.differences(stored, drifted)] == [0]

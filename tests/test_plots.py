@@ -133,3 +133,20 @@ def test_history_plot_names_the_validation_data(tmp_path, monkeypatch):
     ax = figs[0].axes[0]
     assert ax.get_title() == "Training and test loss"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Training loss", "Test loss"]
+
+
+def test_history_plots_tick_whole_epochs_only(tmp_path, monkeypatch):
+    figs = _captured(monkeypatch)
+    plots.plot_history({"loss": [3.0, 2.0, 1.0]}, tmp_path / "h.png")
+    ticks = [t for t in figs[0].axes[0].get_xticks() if 1 <= t <= 3]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
+
+
+def test_notebook_history_png_ticks_whole_epochs_only(monkeypatch):
+    from matplotlib.figure import Figure
+    from gradkit.training import history_html
+    seen = []
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: seen.append(self))
+    history_html._plot_png({"loss": [3.0, 2.0, 1.0], "val_loss": [3.5, 2.5, 1.5]})
+    ticks = [t for t in seen[0].axes[0].get_xticks() if 1 <= t <= 3]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks

@@ -175,3 +175,11 @@ def test_epoch_bar_ends_on_the_last_epochs_logs():
     cb.on_train_end()
     frames = [f for f in out.getvalue().split("\r") if f.strip()]
     assert "2/2" in frames[-1] and "val_accuracy=0.75" in frames[-1]  # the last frame shown before it closed
+
+
+def test_backticked_words_in_readings_and_sources_show_as_code():
+    from gradkit.report import _comparisons, _inline
+    assert _inline("run `gradkit fetch imdb` <now>") == "run <code>gradkit fetch imdb</code> &lt;now&gt;"
+    rows = [{"quantity": "q", "measured": 1.0, "published": 1.0, "relation": "≈", "tolerance": 0.1,
+             "difference": 0.0, "agrees": True, "note": "", "source": "notebook `6.2-rnn.ipynb`"}]
+    assert "<li>notebook <code>6.2-rnn.ipynb</code></li>" in _comparisons(rows)

@@ -138,3 +138,17 @@ def tour(out, quick, no_progress):
     click.echo(f"report: {path.resolve()}")
     if failed:
         sys.exit(1)
+
+
+@app.command("fetch")
+@click.argument("names", nargs=-1, required=True, metavar="DATASET...")
+def fetch(names):
+    """Fetch every file of each DATASET (mnist, fashion_mnist, imdb, reuters, ...) into the cache, hash-verified."""
+    from .datasets.fetch import fetch_dataset
+    for name in names:
+        try:
+            paths = fetch_dataset(name)
+        except GradkitError as e:
+            _fail(str(e))
+        for path in paths:
+            click.echo(f"{name}: {path}")

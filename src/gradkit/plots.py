@@ -38,6 +38,7 @@ def plot_history(history, path, title=None, val_name="validation"):
                 label = (f"{val_name.capitalize()} " if name.startswith("val_") else "Training ") + key
                 ax.plot(np.arange(1, len(values) + 1), values, style, label=label)
         ax.set_xlabel("Epochs")
+        ax.xaxis.get_major_locator().set_params(integer=True)  # epochs are whole numbers: no 2.5 ticks
         ax.set_ylabel(key)
         ax.set_title(f"Training and {val_name} {key}")
         ax.legend()

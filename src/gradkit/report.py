@@ -199,8 +199,13 @@ def _comparisons(rows):
                    f"<td class='{verdict[0]}'>{verdict[1]}</td><td>{html.escape(c.get('note') or '')}</td></tr>")
     out.append("</table></div>")
     if sources:
-        out.append("<ol class='sources'>" + "".join(f"<li>{html.escape(s)}</li>" for s in sources) + "</ol>")
+        out.append("<ol class='sources'>" + "".join(f"<li>{_inline(s)}</li>" for s in sources) + "</ol>")
     return "\n".join(out)
+
+
+def _inline(text):
+    """Escaped text whose `backticked` words show as code (sources and readings quote commands and files)."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
 def _table(t):
@@ -233,7 +238,7 @@ def _run_section(run, run_dir, heading="h2"):
     parts.append(_comparisons(m.get("comparisons", [])))
     if m.get("reading"):
         parts.append("<div class='reading'><h4>What the pictures show</h4>"
-                     + "".join(f"<p>{html.escape(p)}</p>" for p in m["reading"]) + "</div>")
+                     + "".join(f"<p>{_inline(p)}</p>" for p in m["reading"]) + "</div>")
     if m.get("figures"):
         parts.append("<div class='figures'>" + "".join(_figure(run_dir, f) for f in m["figures"]) + "</div>")
     parts += [_table(t) for t in m.get("tables", [])]

@@ -29,7 +29,8 @@ def test_reuters_one_hot_and_integer_labels_agree(tmp_path, reuters_file):
 @pytest.mark.parametrize("name, missing", [("imdb", "imdb.npz"), ("reuters", "reuters.npz"),
                                            ("mnist-mlp", "mnist.npz")])
 def test_missing_dataset_says_which_file_and_where(tmp_path, name, missing):
-    rec = run_recipe(name, tmp_path / name, quick=True)
+    rec = run_recipe(name, tmp_path / name, epochs=1)  # a full run: --quick runs on a sample instead (see
+    # test_offline_samples.py)
     assert rec.status == "failed"
     assert missing in rec.error and "GRADKIT_DATA" in rec.error
     html = (tmp_path / name / "report.html").read_text(encoding="utf-8")

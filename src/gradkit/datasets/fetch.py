@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..display import import_pooch, in_notebook
 from ..errors import DataError
-from .registry import FILES
+from .registry import DATASETS, FILES
 
 MIRROR_ENV = "GRADKIT_DATA"
 """Environment variable naming a local mirror folder laid out like Keras's cache."""
@@ -145,3 +145,13 @@ def _has_tqdm():
     except ImportError:
         return False
     return True
+
+
+def fetch_dataset(name, downloader=None):
+    """Every file dataset ``name`` (mnist, fashion_mnist, imdb, ...) needs, found or downloaded: their paths."""
+    if name not in DATASETS:
+        import difflib
+        close = difflib.get_close_matches(name, DATASETS, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise DataError(f"unknown dataset {name!r}: expected one of {', '.join(DATASETS)}.{hint}")
+    return [fetch(f, downloader=downloader) for f in DATASETS[name]]

@@ -80,3 +80,15 @@ FILES = {f.name: f for f in (
     )),
 )}
 """Every known file, keyed by its path relative to the mirror / cache folder (Keras's cache layout)."""
+
+DATASETS = {"mnist": ("mnist.npz",),
+            "fashion_mnist": tuple("fashion-mnist/" + n for n in (
+                "train-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz",
+                "t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz")),
+            "imdb": ("imdb.npz",),
+            "reuters": ("reuters.npz",),
+            "boston_housing": ("boston_housing.npz",),
+            "california_housing": ("california_housing.npz",),
+            "cifar10": ("cifar-10-python.tar.gz",),
+            "cifar100": ("cifar-100-python.tar.gz",)}
+"""The registry files each dataset's ``load_data`` reads, by dataset name (``gradkit fetch NAME`` gets them all)."""

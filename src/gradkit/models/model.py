@@ -95,7 +95,7 @@ class ModelAPI:
 class Model(ModelAPI, Trainer, Layer):
     """A subclassed model: layers set as attributes in ``__init__``, the math in ``call(inputs)``.
 
-    ``Model(inputs, outputs)`` itself returns a :class:`Functional` (as in Keras). A subclassed model
+    ``Model(inputs, outputs)`` itself returns a `Functional` (as in Keras). A subclassed model
     builds by running ``call`` on its first data; it trains with the same trainer (its output activation is
     not fused into the loss, since call is opaque).
     """

@@ -5,6 +5,7 @@ The network, optimizer and schedule are mnist-cnn's (2 Conv2D + MaxPooling2D, Dr
 RandomZoom(0.1) and RandomTranslation(0.1, 0.1) in front: active while training only.
 """
 from .base import Recipe
+from .data import load
 from .mnist_cnn import convnet, images, plot, train
 
 SOURCE = "https://github.com/zalandoresearch/fashion-mnist#benchmark (submitted results, untested by Zalando)"
@@ -25,7 +26,7 @@ def augmentation():
 def run(config, out_dir, progress, result):
     """Train the convnet on Fashion-MNIST and set the test accuracy beside Zalando's benchmark table."""
     from ..datasets import fashion_mnist
-    (x, y), (x_test, y_test) = fashion_mnist.load_data()
+    (x, y), (x_test, y_test) = load(config, result, "fashion_mnist", fashion_mnist.load_data)
     data = images(x, y, config["limit"]) + images(x_test, y_test, config["limit"])
     variant = config["variant"]
     model = convnet(augmentation() if variant == "augmented" else ())

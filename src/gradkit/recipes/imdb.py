@@ -6,6 +6,7 @@ rmsprop, binary cross-entropy, batches of 512, 20 epochs, the first 10,000 train
 import numpy as np
 
 from .base import Recipe
+from .data import load
 
 COURSE = {"peak_val_acc": 0.89, "peak_epoch": (3, 4), "final_val_acc": 0.868}
 """The course: validation accuracy peaks ≈ 0.89 around epoch 3–4, then overfitting brings it to ≈ 0.868."""
@@ -43,7 +44,9 @@ def run(config, out_dir, progress, result):
     """Load and vectorize, fit with the first ``holdout`` reviews as validation, record where it starts overfitting."""
     from ..datasets import imdb
     from ..preprocessing import vectorize_sequences
-    (train, labels), _ = imdb.load_data(path=config["path"], num_words=config["num_words"])
+    (train, labels), _ = load(config, result, "imdb",
+                              lambda: imdb.load_data(path=config["path"], num_words=config["num_words"]),
+                              num_words=config["num_words"])
     if config["limit"]:
         train, labels = train[:config["limit"]], labels[:config["limit"]]
     x = vectorize_sequences(train, config["num_words"], sparse=True)

@@ -7,6 +7,7 @@ the last 20% of the training reviews held out (Keras's validation_split=0.2).
 import numpy as np
 
 from .base import Recipe
+from .data import load
 from .imdb import fit_and_record, history_table
 
 BOOK = {"val_acc": 0.88, "peak_val_acc": 0.8928, "peak_epoch": 8, "final_val_acc": 0.8758, "maxlen": 500}
@@ -29,7 +30,9 @@ def run(config, out_dir, progress, result):
     """Load and pad the reviews, fit with the last 20% held out, evaluate on the test reviews."""
     from ..datasets import imdb
     from ..preprocessing import pad_sequences
-    (train, labels), (test, test_labels) = imdb.load_data(path=config["path"], num_words=config["num_words"])
+    (train, labels), (test, test_labels) = load(
+        config, result, "imdb", lambda: imdb.load_data(path=config["path"], num_words=config["num_words"]),
+        num_words=config["num_words"])
     if config["limit"]:
         train, labels = train[:config["limit"]], labels[:config["limit"]]
         test, test_labels = test[:config["limit"]], test_labels[:config["limit"]]

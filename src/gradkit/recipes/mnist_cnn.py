@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from .base import Recipe
+from .data import load
 
 SOURCE = "https://keras.io/examples/vision/mnist_convnet/ (\"A simple convnet that achieves ~99% test accuracy\")"
 PUBLISHED = {"test_accuracy": 0.99}
@@ -65,7 +66,7 @@ def plot(hist, out_dir, result, title):
 def run(config, out_dir, progress, result):
     """Train keras.io's convnet on MNIST and set the test accuracy beside keras.io's ≈ 0.99."""
     from ..datasets import mnist
-    (x, y), (x_test, y_test) = mnist.load_data(config["path"])
+    (x, y), (x_test, y_test) = load(config, result, "mnist", lambda: mnist.load_data(config["path"]))
     data = images(x, y, config["limit"]) + images(x_test, y_test, config["limit"])
     hist, test_acc = train(convnet(), data, config, progress, result, f"MNIST convnet, {config['epochs']} epochs")
     full = config["limit"] is None and config["epochs"] >= 15

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import backend
 from .base import Recipe
+from .data import load
 from .imdb import fit_and_record, history_table, text_model
 
 COURSE = {"val_acc_low": 0.80, "val_acc_high": 0.82}
@@ -19,7 +20,9 @@ def run(config, out_dir, progress, result):
     """Vectorize, then fit each label encoding from the same seed; compare their validation accuracy."""
     from ..datasets import reuters
     from ..preprocessing import to_categorical, vectorize_sequences
-    (train, labels), _ = reuters.load_data(path=config["path"], num_words=config["num_words"])
+    (train, labels), _ = load(config, result, "reuters",
+                              lambda: reuters.load_data(path=config["path"], num_words=config["num_words"]),
+                              num_words=config["num_words"])
     if config["limit"]:
         train, labels = train[:config["limit"]], labels[:config["limit"]]
     x = vectorize_sequences(train, config["num_words"], sparse=True)

@@ -22,6 +22,7 @@ def _plot_png(history):
                 ax.plot(range(1, len(v) + 1), v, style, ms=2, lw=1, label=name)
         ax.set_title(key, fontsize=9)
         ax.set_xlabel("epoch", fontsize=8)
+        ax.xaxis.get_major_locator().set_params(integer=True)  # whole epochs only: no 2.5 ticks
         ax.tick_params(labelsize=7)
         ax.legend(fontsize=7)
     fig.tight_layout()
