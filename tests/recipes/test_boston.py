@@ -83,3 +83,14 @@ def test_boston_kfold_quick_in_process(tmp_path):
     mae = rec.result.metrics["fold_mae"]
     assert len(mae) == 4 and rec.result.metrics["mean_mae"] == pytest.approx(np.mean(mae))
     assert all(0 < v < 30 for v in mae)
+
+
+def test_boston_kfold_course_variant_subtracts_the_std(tmp_path):
+    from gradkit.recipes.boston_kfold import course_preprocess
+    x = np.array([[1.0, 10.0], [3.0, 30.0]])  # mean (2, 20), std (1, 10)
+    np.testing.assert_allclose(course_preprocess(x), [[-2.0, -20.0], [0.0, 0.0]])  # x - mean - std
+    rec = run_recipe("boston-kfold", tmp_path, quick=True, variant="course", plots=False)
+    assert rec.status == "ok", rec.error
+    assert "x -= std" in rec.result.metrics["preprocessing"]
+    folds = [c for c in rec.result.comparisons if c.quantity.startswith("fold")]
+    assert [c.printed for c in folds] == ["2.09", "2.98", "2.60", "2.90"] and {c.agrees for c in folds} == {None}
