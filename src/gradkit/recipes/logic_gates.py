@@ -188,8 +188,7 @@ def _xor_two_layer(config, progress, result):
         for col in (0, 1):
             result.compare(f"XOR, the course's network: output for ({a:g}, {b:g}), column {col + 1}", yi[col],
                            tolerance=_half_unit(fig), comparable=full, figure=fig,
-                           note="the course printed 8 decimals; the table holds the first 5: ± half a unit of "
-                                "the 5th")
+                           note="± half a unit of the 5th decimal")
     result.table("XOR, the course's two-layer network after training (its two output columns)",
                  ["input", "output column 1", "output column 2", "target"],
                  [[f"({a:g}, {b:g})", yi[0], yi[1], ti] for (a, b), yi, ti in zip(x, y, t)])
@@ -248,7 +247,7 @@ _GATE_CAPTION = {"XOR": "XOR: the single neuron's output stays within 0.0001 of 
 
 def _reading(m, epochs):
     """What this run shows, in its own numbers (a quick run stops before the course's epoch 1000)."""
-    from .course_figures import agreement
+    from .course_figures import agreement, figure
     run = f"gradkit's run, {epochs} epochs" + ("" if epochs == 1000 else " (the course trained 1000)")
     text = [f"{run}. A single neuron can only draw one straight line through the plane. For AND, OR and NAND one "
             "line separates the 1s from the 0s, so the cost falls steadily and the outputs move towards their "
@@ -261,9 +260,11 @@ def _reading(m, epochs):
                     "and the line where they meet separates nothing.")
     text.append("Two lines are enough: NAND and OR neurons each draw one, and an AND neuron fed with their outputs "
                 "keeps the band between them. A two-layer network finds such lines by itself from the data.")
-    same = (f"; at epoch 1000 its cost {agreement(m['XOR_course_net_cost'], 'logic-gates/XOR2-cost')} of the "
-            "course's" if epochs == 1000 else f"; this run stopped at epoch {epochs}, so its cost "
-            f"{m['XOR_course_net_cost']:.6f} is not the course's epoch-1000 figure")
+    cost, fig = m["XOR_course_net_cost"], figure("logic-gates/XOR2-cost")
+    same = (f"; at epoch 1000 its cost {cost:.15g} {agreement(cost, 'logic-gates/XOR2-cost')}, {fig.printed}"
+            if epochs == 1000 else
+            f"; this run stopped at epoch {epochs}, so its cost {cost:.6f} is not comparable with the course's "
+            "epoch-1000 figure")
     text.append("The course's two-layer network is not the 2-2-1 network it looks like: w_1 = randn(2) is one "
                 "weight column, while b_1 = rand(2) and b_2 = rand(2) have two entries each. So both hidden units "
                 "compute the same x·w_1 and differ only by their biases, and the output x·w_2 is broadcast "

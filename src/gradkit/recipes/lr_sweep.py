@@ -79,7 +79,7 @@ def run(config, out_dir, progress, result):
         path = plots.plot_learning_rates(curves, out_dir / "learning_rates.png", optimum=best.mse)
         result.figure(path, "Full-data MSE per step at each learning rate (log scale); dashed: least squares")
     _keras_sweep(config, x, y, runs, progress, result)
-    result.reading += [_reading(runs)]
+    result.reading += [f"gradkit's run, {steps} steps per rate. " + _reading(runs)]
 
 
 def _reading(runs):
