@@ -123,7 +123,7 @@ class Result:
             fig = lookup(figure)
             published, printed, source = fig.value, fig.printed, source or fig.cite()
             if comparable and measured is not None and relation == "≈":
-                note = "; ".join(filter(None, [agreement(measured, figure), note]))
+                note = "; ".join(filter(None, [note, agreement(measured, figure)]))
         self.comparisons.append(Comparison(quantity, _num(measured), published, tolerance, relation, note,
                                            comparable, source, printed))
 

@@ -42,7 +42,7 @@ def run(config, out_dir, progress, result):
     result.metrics.update(gd_mse=gd.mse, gd_w1=gd.w[0], gd_w2=gd.w[1], gd_bias=gd.b, lstsq_mse=best.mse)
     result.weights.update({"gd/w": gd.w, "gd/b": np.array([gd.b]), "lstsq/w": best.weights})
     full = steps == 5000
-    note = "" if full else f"the course's figure is for 5000 steps; this run took {steps}"
+    note = "" if full else f"this run took {steps} steps; the course's figure is for 5000"
     result.metrics["gd_loss_before_last_update"] = gd.loss[-2]
     result.compare("full-batch GD: MSE before the last update (the course's 'Epoch 5000' line)", gd.loss[-2],
                    tolerance=LOSS_TOL, figure=FIGURES["loss"], comparable=full,
@@ -83,7 +83,7 @@ def _keras(config, x, y, progress, result):
     result.metrics.update(keras_mse=mse, keras_w1=kernel[0], keras_w2=kernel[1], keras_bias=bias[0])
     note = "Adam on shuffled batches of 32: the last digit depends on the shuffling"
     if epochs != 5000:
-        note = f"the course's figure is for 5000 epochs; this run took {epochs}"
+        note = f"this run took {epochs} epochs; the course's figure is for 5000"
     result.compare("Keras-style Dense(1), Adam(0.01): MSE", mse, tolerance=0.01, note=note,
                    comparable=epochs == 5000, figure=FIGURES["keras_mse"])
     return model

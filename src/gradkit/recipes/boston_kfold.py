@@ -13,7 +13,7 @@ FOLDS = tuple(f"boston-kfold/fold-{i}-mae" for i in range(1, 5))
 """The course's printed validation MAE per fold (keys of course_figures.FIGURES)."""
 VARIANTS = ("standardized", "course")
 PREPROCESSING = {"standardized": "each fold scaled by its training part's mean and std (dividing)",
-                 "course": "the course's: all training rows at once, x -= mean, then x -= std (subtracting)"}
+                 "course": "as the course did: all training rows at once, x -= mean, then x -= std (subtracting)"}
 
 
 def course_preprocess(x):

@@ -101,7 +101,7 @@ def _keras(config, x, y, progress):
 
 def _compare(result, finals, best, steps):
     course = steps == 5000
-    note = "" if course else f"the course's figures are for 5000 steps; this run took {steps}"
+    note = "" if course else f"this run took {steps} steps; the course's figures are for 5000"
     for k in ("sgd", "random"):
         result.compare(f"{LABELS[k]}: final MSE", finals[k][0], tolerance=TOLERANCE[k], comparable=course,
                        note=note or f"unseeded in the course (np.random.seed = 2023): ± {TOLERANCE[k]:g}",

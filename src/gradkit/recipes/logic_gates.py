@@ -102,7 +102,7 @@ def run(config, out_dir, progress, result):
 
 def _compare_single(result, trained, epochs):
     full = epochs == 1000
-    note = "" if full else f"the course's figure is at epoch 1000; this run trained {epochs} epochs"
+    note = "" if full else f"this run trained {epochs} epochs; the course's figure is at epoch 1000"
     m = result.metrics
     if "AND" in trained:
         result.compare("AND cost at the last epoch", m["AND_cost"], tolerance=1e-6, note=note, comparable=full,

@@ -68,7 +68,7 @@ def run(config, out_dir, progress, result):
         result.compare("lr 0.01 (good): MSE before the last update (the course's 'Epoch 5000' line)",
                        runs[0.01].loss[-2], tolerance=1e-10, comparable=steps == 5000, figure=GOOD,
                        note="the same run as boston-gd" if steps == 5000 else
-                       f"the course's figure is for 5000 steps; this run took {steps}")
+                       f"this run took {steps} steps; the course's figure is for 5000")
     verdicts = [r.verdict for r in runs.values()]
     result.compare("distinct verdicts among the rates (too small / good / too large)", len(set(verdicts)), 3, 0,
                    comparable=steps == 5000, note=", ".join(f"{lr:g}: {r.verdict}" for lr, r in runs.items()),
