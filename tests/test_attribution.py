@@ -26,7 +26,7 @@ ATTRIBUTION = re.compile(
 CLAIM = re.compile(r"every (?:printed )?digit|to the last digit|(?:all )?(\d+) of (?:the )?(\d+) (?:printed |[a-z]+ )?"
                    r"digits", re.I)
 AGREES = re.compile(r"\b(?:agree|agrees|matches|match|reproduces|reproduce)\b", re.I)
-SETUP = {n for f in FIGURES.values() for n in NUMBER.findall(f"{f.setup} {f.where} {f.measures}")}
+SETUP = {n for f in FIGURES.values() for n in NUMBER.findall(f"{f.setup} {f.where} {f.measures} {f.held}")}
 """Numbers of the figures' setups (5000 steps, lr 0.01, ...): a sentence may name them beside a course figure."""
 
 
@@ -68,7 +68,7 @@ def false_agreements(text):
         measured = [_float(n) for n in numbers if not figure_of(n) and n.lstrip("-−") not in SETUP]
         pairs = [(fig, agreeing_digits(m, fig.printed)) for _, fig in figs for m in measured]
         if claim is None:  # plain "agrees"/"matches": when both numbers are there, they must agree
-            within = re.search(r"(?:to about|within) ([\d.e-]+)", sentence)
+            within = re.search(r"(?:to about|within) (\d+(?:\.\d+)?(?:e-?\d+)?)", sentence)
             tol = float(within.group(1)) if within else None
             if figs and measured and not any(
                     n == m or (tol is not None and abs(mm - fig.value) <= tol)

@@ -45,15 +45,18 @@ def time_step(x, t, evaluations=20, seed=777):
     """{seconds_per_loss, w_1_seconds, step_seconds, parameters}: loss evaluations timed, then multiplied.
 
     w_1_seconds is what the course's code spends before it fails (w_1's gradient, 2 losses per weight);
-    step_seconds is one full numerical step over all parameters, had it not failed.
+    step_seconds is one full numerical step over all parameters, had it not failed. BLAS runs on one thread.
     """
+    from ..backend import single_threaded_blas
     params = init(seed)
     x, t = np.asarray(x, dtype=np.float64), np.asarray(t, dtype=np.float64)
-    loss(params, x, t)  # warm-up
-    t0 = time.perf_counter()
-    for _ in range(evaluations):
-        loss(params, x, t)
-    per = (time.perf_counter() - t0) / evaluations
+    # one BLAS thread: 0.8 ms a loss; two on a loaded 2-core machine took 16-23 ms (threads fighting for cores)
+    with single_threaded_blas():
+        loss(params, x, t)  # warm-up
+        t0 = time.perf_counter()
+        for _ in range(evaluations):
+            loss(params, x, t)
+        per = (time.perf_counter() - t0) / evaluations
     n = sum(int(np.prod(s)) for s in SHAPES.values())
     return {"seconds_per_loss": per, "w_1_seconds": 2 * 784 * 64 * per, "step_seconds": 2 * n * per,
             "parameters": n, "evaluations": evaluations}
