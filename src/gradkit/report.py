@@ -185,6 +185,12 @@ def _published(c):
     return f"{prefix}{shown}{tol}"
 
 
+def _as_printed(value, printed):
+    """A measured value with one decimal more than the course printed, so the digits can be compared by eye."""
+    decimals = len(printed.split(".")[1]) if "." in printed else 0
+    return f"{value:.{decimals + 1}f}"
+
+
 def _comparisons(rows):
     """The comparison table; each published number marked [k] for its source, listed under the table."""
     if not rows:
@@ -195,7 +201,9 @@ def _comparisons(rows):
     for c in rows:
         verdict = {True: ("ok", "yes"), False: ("off", "no"), None: ("na", "–")}[c["agrees"]]
         mark = f"<sup>[{sources.index(c['source']) + 1}]</sup>" if c.get("source") else ""
-        out.append(f"<tr><td>{html.escape(c['quantity'])}</td>{_cell(c['measured'])}"
+        measured = _cell(c["measured"]) if not c.get("printed") or c["measured"] is None else \
+            f"<td class='n'>{_as_printed(c['measured'], c['printed'])}</td>"
+        out.append(f"<tr><td>{html.escape(c['quantity'])}</td>{measured}"
                    f"<td class='n'>{_published(c)}{mark}</td><td class='n'>{_diff(c['difference'])}</td>"
                    f"<td class='{verdict[0]}'>{verdict[1]}</td><td>{html.escape(c.get('note') or '')}</td></tr>")
     out.append("</table></div>")
@@ -268,6 +276,6 @@ def _tour_body(tour, runs):
             f"with gradkit. Every measured number is gradkit's, from this run; it stands beside a published "
             f"number, and the list under each table says where that number comes from: the course's printout "
             f"(which code, which line) or another named source. Total time {total}.</p>{quick}"
-            "<table><tr><th>recipe</th><th>status</th><th>agrees with the course</th><th>seconds</th></tr>"
+            "<table><tr><th>recipe</th><th>status</th><th>agrees with the published figure</th><th>seconds</th></tr>"
             + "".join(rows) + "</table>")
     return head + "\n" + "\n".join(_run_section(run, d) for _, d, run in loaded)
