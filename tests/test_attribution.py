@@ -234,8 +234,8 @@ def _notebook_text(path):
     return "\n".join(parts)
 
 
-PAGES = sorted((DOCS / "tutorials").glob("*.ipynb")) + [DOCS / "tutorials" / "index.md",
-                                                         DOCS / "getting-started.md"]
+PAGES = sorted((DOCS / "tutorials").glob("*.ipynb")) + [DOCS / "tutorials" / "index.md", ROOT / "README.md",
+                                                         *sorted(DOCS.glob("*.md"))]
 
 
 @pytest.mark.parametrize("path", PAGES, ids=[p.name for p in PAGES])

@@ -58,7 +58,7 @@ def test_bad_options_are_usage_errors(args, message):
 def test_run_writes_a_run_folder_and_prints_the_comparisons(tmp_path):
     res = invoke("run", "local-minima", "--quick", "--out", tmp_path / "run")  # with live progress bars
     assert res.exit_code == 0, res.output
-    assert re.search(r"\[ok \] start 2: stops at x \(the local minimum\): 1\.346997\d*  course ≈ 1\.346997",
+    assert re.search(r"\[ok \] start 2: stops at x \(the local minimum\): 1\.346997\d*  reference ≈ 1\.346997",
                      res.output)
     assert f"report: {(tmp_path / 'run' / 'report.html').resolve()}" in res.output
     assert {p.name for p in (tmp_path / "run").iterdir()} >= {"config.json", "metrics.json", "history.csv",
