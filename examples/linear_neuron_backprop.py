@@ -1,8 +1,10 @@
 """A linear neuron on Boston housing, trained by full-batch gradient descent with backprop (the course's loop).
 
 price ≈ w1·RM + w2·LSTAT + bias, RM and LSTAT MinMax-scaled to [0, 1], all 506 rows, MSE loss,
-w1 = w2 = 0, bias = 1, learning rate 0.01, 5000 steps: the course ends at MSE 30.529 with
-w1 25.4186, w2 −23.6005, bias 16.3857.   Run:  python examples/linear_neuron_backprop.py [--steps N]
+w1 = w2 = 0, bias = 1, learning rate 0.01, 5000 steps: the course's "Epoch 5000" line prints the loss before the
+5000th update, 30.52907816250869, and its final weights w1 25.4186, w2 −23.6005, bias 16.3857
+(gradkit.recipes.course_figures). This script prints the MSE after the last update (gradkit's: 30.5291).
+Run:  python examples/linear_neuron_backprop.py [--steps N]
 """
 import argparse
 

@@ -58,7 +58,7 @@ def test_bad_options_are_usage_errors(args, message):
 def test_run_writes_a_run_folder_and_prints_the_comparisons(tmp_path):
     res = invoke("run", "local-minima", "--quick", "--out", tmp_path / "run")  # with live progress bars
     assert res.exit_code == 0, res.output
-    assert re.search(r"\[ok \] start 2: stops at x \(the local minimum\): 1\.346997\d*  course ≈ 1\.346997",
+    assert re.search(r"\[ok \] start 2: stops at x \(the local minimum\): 1\.346997\d*  reference ≈ 1\.346997",
                      res.output)
     assert f"report: {(tmp_path / 'run' / 'report.html').resolve()}" in res.output
     assert {p.name for p in (tmp_path / "run").iterdir()} >= {"config.json", "metrics.json", "history.csv",
@@ -90,8 +90,10 @@ def test_quick_tour_writes_one_report_with_the_measured_values(tmp_path):
         m = json.loads((tmp_path / "tour" / name / "metrics.json").read_text())
         assert m["status"] == "ok" and f"id='{name}'" in page
         for c in m["comparisons"]:
-            if isinstance(c["measured"], float):
-                assert f"{c['measured']:.7g}" in page
+            if isinstance(c["measured"], float):  # beside a course figure: one decimal more than printed
+                from gradkit.report import _as_printed
+                assert (_as_printed(c["measured"], c["printed"]) if c.get("printed") else
+                        f"{c['measured']:.7g}") in page
     assert page.count("data:image/png;base64,") == 2 + 2 + 7 + 1 + 1
     assert "src='http" not in page and "<script" not in page  # self-contained
     assert "Quick tour" in page and "tour.json" not in res.output

@@ -78,7 +78,7 @@ def _fail(message):
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Run folder (default: ./gradkit-runs/<name>-<date>-<time>).")
 @click.option("--quick", is_flag=True, help="Small data and few epochs: a fast look.")
-@click.option("--variant", help="A recipe's variant (mnist-mlp: relu-adam).")
+@click.option("--variant", help="A recipe's variant (mnist-mlp: relu-adam; boston-kfold: course).")
 @click.option("--gradient", help="How gradients are computed (mnist-mlp: backprop or numerical).")
 @click.option("--workers", type=click.IntRange(min=1), help="Local worker processes (boston-kfold, lr-sweep).")
 @click.option("--scheduler", help="Dask scheduler address tcp://HOST:PORT (boston-kfold, lr-sweep).")
@@ -101,12 +101,15 @@ def run(name, out, quick, no_progress, **overrides):
 
 
 def _summary(rec):
-    """Each comparison as one line: measured, the course's figure, and whether they agree."""
+    """Each comparison as one line: measured (gradkit's), the published figure (the course's as printed), a verdict."""
     for c in rec.result.comparisons:
         d = c.to_dict()
         mark = {True: "ok ", False: "OFF", None: "   "}[d["agrees"]]
-        pub = "" if d["published"] is None else f"  course {d['relation']} {d['published']:.7g}"
+        pub = "" if d["published"] is None else f"  reference {d['relation']} {d['published']:.7g}"
         measured = "–" if d["measured"] is None else f"{d['measured']:.7g}"
+        if d["printed"] and d["measured"] is not None:
+            decimals = len(d["printed"].split(".")[1]) if "." in d["printed"] else 0
+            pub, measured = f"  course printed {d['printed']}", f"{d['measured']:.{decimals + 1}f}"
         click.echo(f"  [{mark}] {d['quantity']}: {measured}{pub}")
 
 

@@ -181,20 +181,29 @@ def _published(c):
         return "–"
     tol = f" ± {c['tolerance']:g}" if c.get("tolerance") is not None and c["relation"] == "≈" else ""
     prefix = "" if c["relation"] == "≈" else c["relation"] + " "
-    return f"{prefix}{_fmt(c['published'])}{tol}"
+    shown = html.escape(c["printed"]) if c.get("printed") else _fmt(c["published"])  # the course's digits
+    return f"{prefix}{shown}{tol}"
+
+
+def _as_printed(value, printed):
+    """A measured value with one decimal more than the course printed, so the digits can be compared by eye."""
+    decimals = len(printed.split(".")[1]) if "." in printed else 0
+    return f"{value:.{decimals + 1}f}"
 
 
 def _comparisons(rows):
-    """The comparison table; each course number marked [k] for its source, listed under the table."""
+    """The comparison table; each published number marked [k] for its source, listed under the table."""
     if not rows:
         return ""
     sources = list(dict.fromkeys(c["source"] for c in rows if c.get("source")))
-    out = ["<div class='scroll'><table class='comparisons'><tr><th>quantity</th><th>measured</th><th>course</th>"
+    out = ["<div class='scroll'><table class='comparisons'><tr><th>quantity</th><th>measured (gradkit)</th><th>published</th>"
            "<th>difference</th><th>agrees</th><th>note</th></tr>"]
     for c in rows:
         verdict = {True: ("ok", "yes"), False: ("off", "no"), None: ("na", "–")}[c["agrees"]]
         mark = f"<sup>[{sources.index(c['source']) + 1}]</sup>" if c.get("source") else ""
-        out.append(f"<tr><td>{html.escape(c['quantity'])}</td>{_cell(c['measured'])}"
+        measured = _cell(c["measured"]) if not c.get("printed") or c["measured"] is None else \
+            f"<td class='n'>{_as_printed(c['measured'], c['printed'])}</td>"
+        out.append(f"<tr><td>{html.escape(c['quantity'])}</td>{measured}"
                    f"<td class='n'>{_published(c)}{mark}</td><td class='n'>{_diff(c['difference'])}</td>"
                    f"<td class='{verdict[0]}'>{verdict[1]}</td><td>{html.escape(c.get('note') or '')}</td></tr>")
     out.append("</table></div>")
@@ -265,12 +274,13 @@ def _tour_body(tour, runs):
         rows.append(f"<tr><td><a href='#{name}'>{name}</a></td><td>{html.escape(m.get('status', '?'))}</td>"
                     f"<td class='n'>{agree}</td><td class='n'>{secs}</td></tr>")
     total = f"{tour['seconds']:.1f} s" if tour.get("seconds") is not None else "?"
-    quick = ("<p class='note'>Quick tour: fewer steps and epochs than the course, so the course's figures are "
-             "shown beside the measured values without a verdict. Run <code>gradkit tour</code> for the real "
-             "comparison.</p>") if tour.get("quick") else ""
+    quick = ("<p class='note'>Quick tour: fewer steps and epochs than the course, so the published figures are "
+             "shown beside the measured values without a verdict, and the text under each table describes this "
+             "quick run. Run <code>gradkit tour</code> for the real comparison.</p>") if tour.get("quick") else ""
     head = (f"<h1>gradkit tour</h1><p>The course's gradient-descent experiments, run offline on the data shipped "
-            f"with gradkit. Each measured number stands beside the number the course printed; the list under each "
-            f"table says which course code printed it. Total time {total}.</p>{quick}"
-            "<table><tr><th>recipe</th><th>status</th><th>agrees with the course</th><th>seconds</th></tr>"
+            f"with gradkit. Every measured number is gradkit's, from this run; it stands beside a published "
+            f"number, and the list under each table says where that number comes from: the course's printout "
+            f"(which code, which line) or another named source. Total time {total}.</p>{quick}"
+            "<table><tr><th>recipe</th><th>status</th><th>agrees with the published figure</th><th>seconds</th></tr>"
             + "".join(rows) + "</table>")
     return head + "\n" + "\n".join(_run_section(run, d) for _, d, run in loaded)

@@ -31,8 +31,14 @@ def test_boston_gd_full_loop_reproduces_the_course(tmp_path):
     cfg = get("boston-gd").config(keras_epochs=3, plots=False)  # the course's 5000 steps; Keras part kept short
     rec = run_recipe("boston-gd", tmp_path, config=cfg)
     gd = {c.quantity: c for c in rec.result.comparisons if c.quantity.startswith("full-batch GD")}
-    assert [c.agrees for c in gd.values()] == [True] * 4
-    assert gd["full-batch GD: MSE"].measured == pytest.approx(30.529, abs=1e-3)
+    assert [c.agrees for c in gd.values()] == [True] * 4 + [None]
+    before = gd["full-batch GD: MSE before the last update (the course's 'Epoch 5000' line)"]
+    assert before.printed == "30.52907816250869"  # the loss the course printed before its 5000th update
+    assert abs(before.measured - 30.52907816250869) < 1e-10 and "all 16 of the 16 printed digits" in before.note
+    after = gd["full-batch GD: MSE after the last update (gradkit's; the course prints no such line)"]
+    assert after.published is None and after.measured == pytest.approx(30.529067414, abs=1e-9)
+    rows = rec.result.tables[1]["rows"]
+    assert [r[0] for r in rows] == list(range(10)) and rows[0][1] == 24.0  # the file's first rows: 24.0, 21.6, ...
     keras = [c for c in rec.result.comparisons if c.quantity.startswith("Keras")][0]
     assert keras.agrees is None  # 3 epochs are not the course's 5000: shown without a verdict
 
@@ -77,3 +83,14 @@ def test_boston_kfold_quick_in_process(tmp_path):
     mae = rec.result.metrics["fold_mae"]
     assert len(mae) == 4 and rec.result.metrics["mean_mae"] == pytest.approx(np.mean(mae))
     assert all(0 < v < 30 for v in mae)
+
+
+def test_boston_kfold_course_variant_subtracts_the_std(tmp_path):
+    from gradkit.recipes.boston_kfold import course_preprocess
+    x = np.array([[1.0, 10.0], [3.0, 30.0]])  # mean (2, 20), std (1, 10)
+    np.testing.assert_allclose(course_preprocess(x), [[-2.0, -20.0], [0.0, 0.0]])  # x - mean - std
+    rec = run_recipe("boston-kfold", tmp_path, quick=True, variant="course", plots=False)
+    assert rec.status == "ok", rec.error
+    assert "x -= std" in rec.result.metrics["preprocessing"]
+    folds = [c for c in rec.result.comparisons if c.quantity.startswith("fold")]
+    assert [c.printed for c in folds] == ["2.09", "2.98", "2.60", "2.90"] and {c.agrees for c in folds} == {None}

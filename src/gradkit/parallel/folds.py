@@ -12,7 +12,7 @@ FIT_KEYS = ("epochs", "batch_size")  # grid keys that go to fit(); every other k
 
 
 def standardize(x_train, x_val):
-    """Preprocess hook: scale both splits with mean/std of the training split only (the course's K-fold)."""
+    """Preprocess hook: scale both splits with mean/std of the training split only (the course subtracted the std)."""
     from ..preprocessing import StandardScaler
     scaler = StandardScaler().fit(x_train)
     return scaler.transform(x_train), (None if x_val is None else scaler.transform(x_val))

@@ -49,7 +49,8 @@ class Comparison:
     """A measured number beside the course's published one: ≈ within ``tolerance``, or ≥ / ≤ a bound.
 
     ``comparable=False`` (a run with other settings than the course's, e.g. --quick) shows both numbers
-    without a verdict; ``source`` says where the published number comes from (which course code printed it).
+    without a verdict; ``source`` says where the published number comes from (the course's printout, with
+    where it prints it, or another named source); ``printed`` is the course's figure as printed, every digit.
     """
     quantity: str
     measured: float
@@ -59,6 +60,7 @@ class Comparison:
     note: str = ""
     comparable: bool = True
     source: str = ""
+    printed: str = ""
 
     @property
     def difference(self):
@@ -85,7 +87,8 @@ class Comparison:
         """Plain JSON-able form, with the difference and verdict spelled out."""
         return {"quantity": self.quantity, "measured": _num(self.measured), "published": _num(self.published),
                 "relation": self.relation, "tolerance": self.tolerance, "difference": _num(self.difference),
-                "agrees": self.agrees, "note": self.note, "source": self.source}
+                "agrees": self.agrees, "note": self.note, "source": self.source,
+                "printed": self.printed}
 
 
 @dataclass
@@ -105,12 +108,24 @@ class Result:
     weights: dict = field(default_factory=dict)
 
     def compare(self, quantity, measured, published=None, tolerance=None, relation="≈", note="", comparable=True,
-                source=""):
-        """Record a measured value beside the course's figure and where that figure comes from (see Comparison)."""
+                source="", figure=None):
+        """Record a measured value beside a published figure and where it comes from (see Comparison).
+
+        ``figure`` names an entry of ``course_figures.FIGURES``: its printed value, digits and location are used,
+        and a comparable run's note says how many printed digits the measurement repeats.
+        """
         if relation not in RELATIONS:
             raise ConfigError(f"relation must be one of {', '.join(RELATIONS)}, got {relation!r}")
+        printed = ""
+        if figure is not None:
+            from .course_figures import agreement
+            from .course_figures import figure as lookup
+            fig = lookup(figure)
+            published, printed, source = fig.value, fig.printed, source or fig.cite()
+            if comparable and measured is not None and relation == "≈":
+                note = "; ".join(filter(None, [note, agreement(measured, figure)]))
         self.comparisons.append(Comparison(quantity, _num(measured), published, tolerance, relation, note,
-                                           comparable, source))
+                                           comparable, source, printed))
 
     def table(self, title, columns, rows):
         """Add a table of measured values (rows of cells, numbers kept as numbers)."""

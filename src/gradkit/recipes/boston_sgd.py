@@ -10,8 +10,8 @@ import numpy as np
 
 from .base import Recipe
 
-COURSE = {"sgd": 31.9, "random": 30.534}
-"""The course's final MSEs after 5000 steps: SGD (noisy, near 31.9) and the random mini-batch of 30."""
+FIGURES = {"sgd": "boston-sgd/sgd-mse", "random": "boston-sgd/random-mse"}
+"""The course's printed final MSEs after 5000 steps (course_figures keys)."""
 UNSEEDED = ("the course's code runs `np.random.seed = 2023`, which replaces the function instead of calling it, "
             "so its draws were never seeded: this number comes from one unrepeatable random run")
 """Why the course's SGD and random mini-batch numbers cannot be reproduced digit for digit."""
@@ -101,12 +101,12 @@ def _keras(config, x, y, progress):
 
 def _compare(result, finals, best, steps):
     course = steps == 5000
-    note = "" if course else f"course figures are after 5000 steps; this run took {steps}"
+    note = "" if course else f"this run took {steps} steps; the course's figures are for 5000"
     for k in ("sgd", "random"):
-        result.compare(f"{LABELS[k]}: final MSE", finals[k][0], COURSE[k], TOLERANCE[k], comparable=course,
+        result.compare(f"{LABELS[k]}: final MSE", finals[k][0], tolerance=TOLERANCE[k], comparable=course,
                        note=note or f"unseeded in the course (np.random.seed = 2023): ± {TOLERANCE[k]:g}",
-                       source=SOURCES[k])
-    result.compare("least-squares optimum: MSE (reference)", best.mse)
+                       source=SOURCES[k], figure=FIGURES[k])
+    result.compare("least-squares optimum: MSE (gradkit's closed form, for reference)", best.mse)
     result.compare("SGD is noisier than the random mini-batch: loss rises (SGD − mini-batch)",
                    finals["sgd"][3] - finals["random"][3], 0, relation="≥",
                    note="counted on the full-data loss after every step")

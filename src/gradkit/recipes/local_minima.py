@@ -22,8 +22,8 @@ def run(config, out_dir, progress, result):
         result.metrics[f"x0={x0:g}"] = {"x": r.x, "f": float(r.fs[-1]), "minimum": kind}
         result.compare(f"start {x0:g}: stops at x (the {kind} minimum)", r.x, target, 1e-3,
                        note="exact minimiser: a root of f'(x) = 4x³ − 8x + 1",
-                       source="not printed by the course: the exact minimiser in closed form, which the course's "
-                              "plot shows each start reaching")
+                       source="gradkit's exact minimiser in closed form (not printed by the course; the course's "
+                              "plot shows each start reaching it)")
         rows.append([f"{x0:g}", r.x, float(r.fs[-1]), kind, len(r.xs) - 1])
     result.metrics.update(global_minimum=glob, local_minimum=loc)
     result.table("Where descent stops (f(x) = x⁴ − 4x² + x)", ["start", "stops at x", "f(x)", "minimum", "steps"],

@@ -9,17 +9,11 @@ import numpy as np
 from ..gradcheck import numerical_gradient
 from .base import Recipe
 
-COURSE = {"AND_cost": 0.160439, "AND_pred": (0.00135, 0.0887, 0.0889, 0.875), "XOR_cost": 1.386294,
-          "XOR2_cost": 0.0420271224, "XOR2_pred": (0.00846, 0.98354, 0.99163, 0.00850)}
-"""The course's published numbers (AND and XOR at epoch 1000; its two-layer XOR network at epoch 1000)."""
-SOURCES = {
-    "gates": "printed by the course's single-neuron code at epoch 1000 (np.random.seed(1); randn(2) weights, "
-             "rand(1) bias; lr 0.1; central differences, eps 1e-5)",
-    "xor2": "printed by the course's two-layer XOR code at epoch 1000 (np.random.seed(1); randn(2), rand(2), "
-            "randn(2), rand(2) for w_1, b_1, w_2, b_2; lr 0.3); re-running that code gives the same digits",
-    "goal": "the course's claim: the composition (or a two-layer network) solves XOR",
-}
-"""Where each published number comes from."""
+CORNERS = ("00", "01", "10", "11")
+"""Truth-table rows in the course's order, as they appear in the course_figures keys."""
+SOURCES = {"goal": "gradkit's check of the course's claim that the composition (or a two-layer network) solves XOR "
+                   "(the course printed no accuracy)"}
+"""Where the non-printed expectations come from; printed figures cite course_figures."""
 
 
 def _sigmoid(z):
@@ -103,26 +97,32 @@ def run(config, out_dir, progress, result):
         _xor_composed(result, trained, epochs == 1000)
     xor2 = _xor_two_layer(config, progress, result)
     _plots(config, out_dir, result, trained, xor2)
-    result.reading += _READING
+    result.reading += _reading(result.metrics, epochs)
 
 
 def _compare_single(result, trained, epochs):
     full = epochs == 1000
-    note = "" if full else f"course figure is at epoch 1000; this run trained {epochs} epochs"
+    note = "" if full else f"this run trained {epochs} epochs; the course's figure is at epoch 1000"
     m = result.metrics
     if "AND" in trained:
-        result.compare("AND cost at the last epoch", m["AND_cost"], COURSE["AND_cost"], 1e-6, note=note,
-                       comparable=full, source=SOURCES["gates"])
-        for (x1, x2), y, pub in zip(truth_table("AND")[0], m["AND_predictions"], COURSE["AND_pred"]):
-            tol = 0.5 * 10 ** (np.floor(np.log10(pub)) - 2)  # half a unit in the last printed digit
-            result.compare(f"AND output for ({x1:g}, {x2:g})", y, pub, float(tol), note=note, comparable=full,
-                           source=SOURCES["gates"])
+        result.compare("AND cost at the last epoch", m["AND_cost"], tolerance=1e-6, note=note, comparable=full,
+                       figure="logic-gates/AND-cost")
+        for (x1, x2), y, k in zip(truth_table("AND")[0], m["AND_predictions"], CORNERS):
+            fig = f"logic-gates/AND-out-{k}"
+            result.compare(f"AND output for ({x1:g}, {x2:g})", y, tolerance=_half_unit(fig), comparable=full,
+                           figure=fig, note=note or "± half a unit of the last printed digit")
     if "XOR" in trained:
-        result.compare("XOR cost at the last epoch (stuck)", m["XOR_cost"], COURSE["XOR_cost"], 1e-6, note=note,
-                       comparable=full, source=SOURCES["gates"])
+        result.compare("XOR cost at the last epoch (stuck)", m["XOR_cost"], tolerance=1e-6, note=note,
+                       comparable=full, figure="logic-gates/XOR-cost")
         worst = max(abs(y - 0.5) for y in m["XOR_predictions"])
         result.compare("XOR: largest |output − 0.5|", worst, 0.0, 1e-3, note=note or "all four outputs ≈ 0.5",
-                       comparable=full, source=SOURCES["gates"])
+                       comparable=full, source="gradkit's check: the stuck neuron answers 0.5 at every corner")
+
+
+def _half_unit(key):
+    """Half a unit in the last printed decimal of a course figure."""
+    from .course_figures import figure
+    return 0.5 * 10.0 ** -figure(key).decimals
 
 
 def _cost_table(result, history, gates, every):
@@ -181,11 +181,14 @@ def _xor_two_layer(config, progress, result):
     result.metrics.update(XOR_course_net_cost=costs[-1], XOR_course_net_outputs=y.tolist())
     result.weights.update({f"xor_course_net/{k}": p[i:i + 2] for k, i in (("w_1", 0), ("b_1", 2), ("w_2", 4),
                                                                          ("b_2", 6))})
-    result.compare("XOR, the course's two-layer network: cost at epoch 1000", costs[-1], COURSE["XOR2_cost"], 1e-6,
-                   comparable=full, source=SOURCES["xor2"], note="½·Σ over both output columns")
-    for (a, b), yi, pub in zip(x, y[:, 0], COURSE["XOR2_pred"]):
-        result.compare(f"XOR, the course's network: output for ({a:g}, {b:g})", yi, pub, 5e-6,
-                       comparable=full, source=SOURCES["xor2"], note="printed to 5 decimals: ± half a unit")
+    result.compare("XOR, the course's two-layer network: cost at epoch 1000", costs[-1], tolerance=1e-6,
+                   comparable=full, figure="logic-gates/XOR2-cost", note="½·Σ over both output columns")
+    for (a, b), yi, k in zip(x, y, CORNERS):
+        fig = f"logic-gates/XOR2-out-{k}"
+        for col in (0, 1):
+            result.compare(f"XOR, the course's network: output for ({a:g}, {b:g}), column {col + 1}", yi[col],
+                           tolerance=_half_unit(fig), comparable=full, figure=fig,
+                           note="± half a unit of the 5th decimal")
     result.table("XOR, the course's two-layer network after training (its two output columns)",
                  ["input", "output column 1", "output column 2", "target"],
                  [[f"({a:g}, {b:g})", yi[0], yi[1], ti] for (a, b), yi, ti in zip(x, y, t)])
@@ -242,22 +245,35 @@ _GATE_CAPTION = {"XOR": "XOR: the single neuron's output stays within 0.0001 of 
                         "split in two colours only because the colour bands meet at 0.5, and the black line "
                         "marks where those tiny differences cross 0.5: it separates nothing"}
 
-_READING = [
-    "A single neuron can only draw one straight line through the plane. For AND, OR and NAND one line separates "
-    "the 1s from the 0s, so the cost falls steadily and the outputs move towards their targets.",
-    "For XOR no straight line works: the neuron's best answer is 0.5 at every corner and the cost stays at "
-    "½·4·ln 2 = 1.386294. Its outputs differ from 0.5 by less than 0.0001: the two colours of its picture are "
-    "the two bands that meet at 0.5, and the line where they meet separates nothing.",
-    "Two lines are enough: NAND and OR neurons each draw one, and an AND neuron fed with their outputs keeps the "
-    "band between them. A two-layer network finds such lines by itself from the data.",
-    "The course's two-layer network is not the 2-2-1 network it looks like: w_1 = randn(2) is one "
-    "weight column, while b_1 = rand(2) and b_2 = rand(2) have two entries each. So both hidden units compute "
-    "the same x·w_1 and differ only by their biases, and the output x·w_2 is broadcast against two biases, "
-    "giving two output columns that training makes identical. One weight column with two biases is still "
-    "enough for XOR (the two sigmoids of the same line make a band), and re-running it reproduces the course's "
-    "printed cost and outputs to every digit. gradkit's 2-h-1 variant, with a real hidden layer, is shown "
-    "beside it.",
-]
+def _reading(m, epochs):
+    """What this run shows, in its own numbers (a quick run stops before the course's epoch 1000)."""
+    from .course_figures import agreement, figure
+    run = f"gradkit's run, {epochs} epochs" + ("" if epochs == 1000 else " (the course trained 1000)")
+    text = [f"{run}. A single neuron can only draw one straight line through the plane. For AND, OR and NAND one "
+            "line separates the 1s from the 0s, so the cost falls steadily and the outputs move towards their "
+            "targets."]
+    if "XOR_cost" in m:
+        worst = max(abs(y - 0.5) for y in m["XOR_predictions"])
+        text.append(f"For XOR no straight line works: the neuron's cost is {m['XOR_cost']:.6f} after {epochs} "
+                    f"epochs (½·4·ln 2 = 1.386294 is answering 0.5 everywhere), and its outputs differ from 0.5 "
+                    f"by at most {worst:.1e}: the two colours of its picture are the two bands that meet at 0.5, "
+                    "and the line where they meet separates nothing.")
+    text.append("Two lines are enough: NAND and OR neurons each draw one, and an AND neuron fed with their outputs "
+                "keeps the band between them. A two-layer network finds such lines by itself from the data.")
+    cost, fig = m["XOR_course_net_cost"], figure("logic-gates/XOR2-cost")
+    same = (f"; at epoch 1000 its cost {cost:.15g} {agreement(cost, 'logic-gates/XOR2-cost')}, {fig.printed}"
+            if epochs == 1000 else
+            f"; this run stopped at epoch {epochs}, so its cost {cost:.6f} is not comparable with the course's "
+            "epoch-1000 figure")
+    text.append("The course's two-layer network is not the 2-2-1 network it looks like: w_1 = randn(2) is one "
+                "weight column, while b_1 = rand(2) and b_2 = rand(2) have two entries each. So both hidden units "
+                "compute the same x·w_1 and differ only by their biases, and the output x·w_2 is broadcast "
+                "against two biases, giving two output columns (the course's printout is a 4×2 array) that "
+                "training makes identical. One weight column with two biases is still enough for XOR (the two "
+                f"sigmoids of the same line make a band){same}. gradkit's 2-h-1 variant, with a real hidden "
+                "layer, is shown beside it.")
+    return text
+
 
 RECIPE = Recipe(
     name="logic-gates",
