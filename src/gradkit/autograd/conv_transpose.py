@@ -44,11 +44,9 @@ class ConvTranspose(Function):
     window of the padded output, then cropped. dx = im2col(pad(dy)) @ W (kh·kw·F, C); dW = im2col(pad(dy))ᵀ @ x."""
 
     def __init__(self, strides, padding, output_padding=None, dilation=(1, 1)):
-        rank = len(strides)
-        self.strides = (1,) * (2 - rank) + tuple(strides)
-        self.dilation = (1,) * (2 - rank) + tuple(dilation)
-        op = (None,) * rank if output_padding is None else tuple(output_padding)
-        self.output_padding = (None,) * (2 - rank) + op
+        op = (None,) * len(strides) if output_padding is None else tuple(output_padding)
+        self.strides, self.dilation, self.output_padding = ((fill,) * (2 - len(t)) + tuple(t) for fill, t in
+                                                            ((1, strides), (1, dilation), (None, op)))
         self.padding = padding
 
     def _geometry(self, x4, w4):

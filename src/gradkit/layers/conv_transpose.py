@@ -65,6 +65,7 @@ class _ConvTranspose(Layer):
         (self.kernel_size, self.strides, self.padding, self.data_format,
          self.dilation_rate) = conv_options(cls, kernel_size, strides, padding, data_format, dilation_rate, self.rank)
         self.output_padding = output_padding_tuple(output_padding, self.strides, cls)
+        self._check_same_even(cls)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -74,6 +75,15 @@ class _ConvTranspose(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self.kernel = self.bias = None
+
+    def _check_same_even(self, layer):
+        """padding="same" with output_padding 0 on an axis whose dilated kernel is even has no valid output
+        (TensorFlow fails at run time): refused here, naming the axis."""
+        for i, (k, d, op) in enumerate(zip(self.kernel_size, self.dilation_rate, self.output_padding or ())):
+            if self.padding == "same" and op == 0 and ((k - 1) * d + 1) % 2 == 0:
+                raise ConfigError(f"{layer}: output_padding=0 with padding='same' needs an odd (dilated) kernel; at "
+                                  f"axis {i} the kernel is {k} with dilation {d} (kernel_size={self.kernel_size}); "
+                                  f"use output_padding >= 1 or None on that axis")
 
     def build(self, input_shape):
         check_input(self, input_shape, self.rank, self.spatial)
