@@ -4,7 +4,7 @@ from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .core import Activation, Dense, Dropout, Flatten, Identity, Input, InputLayer
 from .embedding import Embedding
 from .lambda_layer import Lambda
-from .masking import Masking
+from .masking import KerasMask, Masking  # KerasMask: the node behind a symbolic x._keras_mask (not a Keras name)
 from .merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add, average, concatenate,
                       maximum, minimum, multiply, subtract)
 from .normalization import BatchNormalization, LayerNormalization

@@ -17,7 +17,7 @@ from ..autograd import Tensor, no_grad
 from ..autograd.nn import cast
 from ..errors import ConfigError, ShapeError
 from ..variables import Variable
-from .symbolic import KerasTensor, Node, any_symbolic, flatten, map_structure
+from .symbolic import KerasTensor, Node, any_symbolic, flatten, map_shapes, map_structure
 
 _name_counts = {}
 
@@ -344,9 +344,7 @@ class Layer:
 
     def compute_output_shape(self, input_shape):
         """Output shape for an input shape; by default found by running call on a placeholder batch."""
-        def placeholder(s):
-            return KerasTensor(s)
-        args = map_structure(placeholder, input_shape) if isinstance(input_shape, list) else placeholder(input_shape)
+        args = map_shapes(KerasTensor, input_shape)  # one shape, or a list of them for a multi-input layer
         return map_structure(lambda t: t.shape, self._trace_outputs((args,), {}))
 
     def compute_mask(self, inputs, mask=None):
