@@ -4,11 +4,13 @@ from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .core import Activation, Dense, Dropout, Flatten, Identity, Input, InputLayer
 from .embedding import Embedding
 from .lambda_layer import Lambda
-from .masking import Masking
+from .masking import KerasMask, Masking  # KerasMask: the node behind a symbolic x._keras_mask (not a Keras name)
 from .merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add, average, concatenate,
                       maximum, minimum, multiply, subtract)
 from .normalization import BatchNormalization, LayerNormalization
 from .convolutional import Conv1D, Conv2D
+from .conv_transpose import Conv1DTranspose, Conv2DTranspose
+from .separable import DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D
 from .ops_layer import OpLayer
 from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
                       GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
@@ -29,6 +31,8 @@ __all__ = ["Layer", "KerasTensor", "Dense", "Activation", "Dropout", "Flatten", 
 
 # Keras 3's aliases: the same classes under their short names.
 Convolution1D, Convolution2D = Conv1D, Conv2D
+Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, Conv2DTranspose
+SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
 MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
 GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
 GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
@@ -36,7 +40,9 @@ __all__ += ["ReLU", "LeakyReLU", "PReLU", "Softmax", "ELU", "Identity", "Convolu
             "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
             "GlobalMaxPool2D", "Lambda", "Masking", "LayerNormalization", "GaussianNoise", "GaussianDropout", "SpatialDropout1D",
             "SpatialDropout2D", "Permute", "RepeatVector", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D",
-            "ZeroPadding1D", "TimeDistributed"]
+            "ZeroPadding1D", "TimeDistributed", "Conv1DTranspose", "Conv2DTranspose", "Convolution1DTranspose",
+            "Convolution2DTranspose", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
+            "SeparableConvolution1D", "SeparableConvolution2D"]
 
 from ..keras_api import not_provided as _not_provided  # noqa: E402
 

@@ -17,7 +17,7 @@ from ..autograd import Tensor, no_grad
 from ..autograd.nn import cast
 from ..errors import ConfigError, ShapeError
 from ..variables import Variable
-from .symbolic import KerasTensor, Node, any_symbolic, flatten, map_structure
+from .symbolic import KerasTensor, Node, any_symbolic, flatten, map_shapes, map_structure
 
 _name_counts = {}
 
@@ -344,9 +344,7 @@ class Layer:
 
     def compute_output_shape(self, input_shape):
         """Output shape for an input shape; by default found by running call on a placeholder batch."""
-        def placeholder(s):
-            return KerasTensor(s)
-        args = map_structure(placeholder, input_shape) if isinstance(input_shape, list) else placeholder(input_shape)
+        args = map_shapes(KerasTensor, input_shape)  # one shape, or a list of them for a multi-input layer
         return map_structure(lambda t: t.shape, self._trace_outputs((args,), {}))
 
     def compute_mask(self, inputs, mask=None):
@@ -427,16 +425,18 @@ class Layer:
             outputs = _shapes_to_tensors(shapes, self)
         else:
             outputs = self._trace_outputs(args, kwargs)
-        mask_shape = self._symbolic_mask_shape(first)
-        for kt in flatten(outputs) if mask_shape is not None else ():
-            if isinstance(kt, KerasTensor):
+        outs, mask_shapes = flatten(outputs), self._symbolic_mask_shape(first)
+        if mask_shapes is not None and not isinstance(mask_shapes, list):
+            mask_shapes = [mask_shapes] * len(outs)
+        for kt, mask_shape in zip(outs, mask_shapes or ()):
+            if isinstance(kt, KerasTensor) and mask_shape is not None:
                 kt._keras_mask_shape = mask_shape
         Node(self, args, kwargs, outputs)
         return outputs
 
     def _symbolic_mask_shape(self, first):
-        """The shape of the mask the outputs will carry (None: no mask), so placeholder runs of later layers
-        get a mask too."""
+        """The shape of the mask the outputs will carry (None: no mask; a list: one per output, as a compute_mask
+        returning a list gives), so placeholder runs of later layers get a mask too."""
         if not isinstance(first, KerasTensor):
             return None
         in_shape = getattr(first, "_keras_mask_shape", None)
@@ -444,10 +444,10 @@ class Layer:
             return in_shape if self.supports_masking else None
         probe = _placeholder(first, (2, 3))
         mask = self.compute_mask(probe, getattr(probe, "_keras_mask", None))
-        if mask is None or isinstance(mask, (list, tuple)):
-            return None
-        return tuple(None if i < len(first.shape) and first.shape[i] is None else d
-                     for i, d in enumerate(mask.shape))
+        def symbolic(m):
+            return None if m is None else tuple(None if i < len(first.shape) and first.shape[i] is None else d
+                                                for i, d in enumerate(m.shape))
+        return [symbolic(m) for m in mask] if isinstance(mask, (list, tuple)) else symbolic(mask)
 
     def _trace_outputs(self, args, kwargs):
         """Symbolic outputs found by running the layer on zeros standing in for the KerasTensors; a dim that

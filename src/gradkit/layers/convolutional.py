@@ -127,9 +127,7 @@ class _Conv(Layer):
         return self.activation(self.preactivation(inputs, training))
 
     def compute_output_shape(self, input_shape):
-        outs = self._check(input_shape)
-        if self.padding == "causal":
-            outs = [input_shape[1]]
+        outs = self._check(input_shape)  # "causal" is ⌈steps/strides⌉, as the op computes it and Keras reports
         return (input_shape[0],) + tuple(outs) + (self.filters,)
 
     def get_config(self):

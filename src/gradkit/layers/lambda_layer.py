@@ -4,6 +4,7 @@ import sys
 
 from ..errors import ConfigError
 from .base import Layer
+from .symbolic import flatten, map_shapes
 
 
 def _function_config(fn, what, layer):
@@ -33,8 +34,9 @@ def _function_from_config(config, what):
 
 
 class Lambda(Layer):
-    """y = function(inputs, **arguments); output_shape (without the batch axis) is found by running the function
-    on a placeholder when not given; mask is None, a fixed mask or a function (inputs, mask) → mask."""
+    """y = function(inputs, **arguments), inputs one tensor or a list; output_shape: a shape without the batch
+    axis (the first input's is prepended), a function of the input shape(s), or None (found by running the
+    function on placeholders); mask is None, a fixed mask or a function (inputs, mask) → mask."""
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
@@ -60,9 +62,10 @@ class Lambda(Layer):
     def compute_output_shape(self, input_shape):
         if self._output_shape is None:
             return super().compute_output_shape(input_shape)
-        if callable(self._output_shape):
-            return tuple(self._output_shape(input_shape))
-        return (input_shape[0],) + tuple(self._output_shape)
+        if callable(self._output_shape):  # a function of the input shape(s) giving the whole output shape(s)
+            return map_shapes(tuple, self._output_shape(input_shape))
+        batch = flatten(input_shape)[0]  # the first input's batch dim, as Keras (tree.flatten(input_shape)[0])
+        return map_shapes(lambda s: (batch,) + s, self._output_shape)
 
     def get_config(self):
         config = {**super().get_config(), "function": _function_config(self.function, "the function", self.name)}

@@ -1,7 +1,8 @@
 """Masking: marks the timesteps whose features all equal mask_value, so later layers skip them (as Keras's)."""
 from ..arguments import number
 from ..autograd import functions as F
-from ..autograd import nn
+from ..autograd import Tensor, nn
+from ..errors import ShapeError
 from .base import Layer
 
 
@@ -27,3 +28,21 @@ class Masking(Layer):
 
     def get_config(self):
         return {**super().get_config(), "mask_value": self.mask_value}
+
+
+class KerasMask(Layer):
+    """The mask a tensor carries (its ``_keras_mask``) as a graph node: what ``x._keras_mask`` returns for a
+    symbolic x, so a functional model can compute with the mask, as Keras's mask KerasTensors allow."""
+
+    _convert_input_args = False  # the input is only read for its mask: no cast
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.built = True
+
+    def call(self, inputs):
+        mask = getattr(inputs, "_keras_mask", None)
+        if mask is None:
+            raise ShapeError(f"layer '{self.name}': its input of shape {tuple(inputs.shape)} carries no mask now "
+                             f"(a mask-making layer such as Embedding(mask_zero=True) or Masking had given it one)")
+        return mask if isinstance(mask, Tensor) else Tensor(mask)

@@ -1,6 +1,7 @@
 """Preprocessing layers: Rescaling, and the image augmentations active only while training."""
 from ..autograd import functions as F
 from ..autograd import image as I
+from ..autograd import nn
 from ..errors import ConfigError
 from .base import Layer
 from .convolutional import check_data_format, check_input
@@ -16,6 +17,8 @@ class Rescaling(Layer):
         self.scale, self.offset = scale, offset
 
     def call(self, inputs, training=False):
+        if inputs.dtype.kind != "f":  # integer pixels: Keras casts to the layer's float dtype first
+            inputs = nn.cast(inputs, self.dtype)
         y = F.mul(inputs, self.scale)
         return F.add(y, self.offset) if self.offset else y
 

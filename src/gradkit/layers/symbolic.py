@@ -3,6 +3,8 @@
 Calling a layer on KerasTensors records a Node holding the call's arguments (KerasTensors inside) and its
 output KerasTensors; a functional model replays the Nodes in order on real Tensors.
 """
+import numbers
+
 from .. import backend as B
 
 
@@ -22,6 +24,20 @@ def map_structure(fn, struct):
     if isinstance(struct, dict):
         return {k: map_structure(fn, v) for k, v in struct.items()}
     return fn(struct)
+
+
+def is_shape(s):
+    """Whether s is one shape (a tuple or list of ints and Nones), not a structure of shapes."""
+    return isinstance(s, (tuple, list)) and all(d is None or isinstance(d, numbers.Integral) for d in s)
+
+
+def map_shapes(fn, struct):
+    """fn applied to each shape (as a tuple) of a nested list, tuple or dict of shapes."""
+    if is_shape(struct):
+        return fn(tuple(struct))
+    if isinstance(struct, dict):
+        return {k: map_shapes(fn, v) for k, v in struct.items()}
+    return type(struct)(map_shapes(fn, s) for s in struct)
 
 
 def any_symbolic(args, kwargs=None):
@@ -81,6 +97,20 @@ class KerasTensor:
 
     def __hash__(self):
         return id(self)
+
+    @property
+    def _keras_mask(self):
+        """The mask this tensor will carry, a boolean KerasTensor (batch dim None) made by a KerasMask node of the
+        graph; AttributeError when it carries none (as Keras's KerasTensor)."""
+        shape = self.__dict__.get("_keras_mask_shape")
+        if shape is None:
+            raise AttributeError("'KerasTensor' object has no attribute '_keras_mask'")
+        mask = self.__dict__.get("_mask_tensor")
+        if mask is None:
+            from .masking import KerasMask
+            mask = self.__dict__["_mask_tensor"] = KerasTensor(shape, dtype="bool", name=f"{self.name}_mask")
+            Node(KerasMask(), (self,), {}, [mask])
+        return mask
 
 
 def _op(name, reflect=False):

@@ -149,9 +149,11 @@ class CompileMetrics:
 
 
 def _weighted_sum(values, w, n):
-    """(sum of the batch's per-sample values, their count): weighted by w as Keras's Mean (values reduced to one
-    per sample, then sum(w·v) and sum(w)); unweighted, the plain sum over n samples."""
+    """(sum of the batch's per-sample values, their count), as Keras's Mean: values reduced to one per sample (the
+    mean over steps of a (batch, steps) accuracy), then sum(w·v) and sum(w), or the plain sum over n samples."""
     if w is None:
+        if getattr(values, "ndim", 0) > 1:
+            values = values.reshape(len(values), -1).mean(axis=1, dtype="float64")
         return float(values.sum()), n
     from ..metrics.base import samplewise
     values, w = samplewise(values, w, B.xp.mean, "float64")
