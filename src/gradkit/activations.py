@@ -1,5 +1,5 @@
 """Activation functions by Keras name: ``activations.get("relu")`` → a function Tensor → Tensor."""
-from .autograd import functions as F
+from .autograd import public_ops as F
 from .autograd import nn
 from .errors import ConfigError
 

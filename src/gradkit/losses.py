@@ -8,7 +8,7 @@ import math
 
 from . import backend as B
 from .autograd import Tensor, nn
-from .autograd import functions as F
+from .autograd import public_ops as F
 from .errors import ConfigError, DataError, ShapeError
 
 EPSILON = 1e-7

@@ -2,7 +2,7 @@
 
 A regularizer maps a weight (or a layer's output) to a scalar Tensor that the trainer adds to the loss.
 """
-from .autograd import functions as F
+from .autograd import public_ops as F
 from .errors import ConfigError
 
 

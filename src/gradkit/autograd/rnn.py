@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import backend as B
 from ..errors import ConfigError
-from .functions import getitem
+from .public_ops import getitem
 from .tensor import Function, Tensor
 
 

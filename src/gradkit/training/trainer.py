@@ -13,7 +13,7 @@ import numpy as np
 from .. import backend as B
 from ..autograd import Tensor, no_grad
 from ..autograd.tensor import wrap
-from ..autograd import functions as F
+from ..autograd import public_ops as F
 from ..autograd import nn
 from ..errors import ConfigError, ConfigTypeError, DataError, ShapeError, TrainingError
 from ..backend import is_sparse
