@@ -15,9 +15,7 @@ from ..errors import ConfigError, ShapeError
 from ..registry import Registry
 from . import schedules
 from .schedules import LearningRateSchedule
-
-FLAT_MAX_SIZE = 1 << 18
-"""Variables totalling more elements than this are updated one by one (the flat copy of grads stops paying)."""
+from ..tuning import FLAT_MAX_SIZE  # variables totalling more are updated one by one
 
 
 def _raw(x):

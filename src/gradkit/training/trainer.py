@@ -22,9 +22,9 @@ from ..training.batching import Batcher, inference_batches
 from ..training.callbacks import CallbackList
 from ..training.epoch_iterator import EpochIterator
 from ..arguments import flag, number
+from ..tuning import FULL_EVAL_BATCH
 from .keras2 import Keras2Generators
 
-_FULL_EVAL_BATCH = 8192  # batch of the full-data pass (epoch_loss="full"): one pass on the course's data
 EPOCH_LOSSES = ("mean", "full")
 
 
@@ -316,7 +316,7 @@ class Trainer(Keras2Generators):
                     step += 1
                 close(batches)
                 logs = tracker.result() if run.full is None else \
-                    self._evaluate_batches(Batcher(*run.full[:2], _FULL_EVAL_BATCH, "sweep", None, run.full[2]))
+                    self._evaluate_batches(Batcher(*run.full[:2], FULL_EVAL_BATCH, "sweep", None, run.full[2]))
                 if run.val is not None and (epoch + 1) % run.val_freq == 0:
                     vlogs = self._evaluate_batches(run.val, cbl)
                     if vlogs is None:
@@ -385,7 +385,7 @@ class Trainer(Keras2Generators):
         self._require_compiled("loss_function")
         xs, ys = data.prepare(self, x, y)
         self._setup_step([a.shape for a in ys])
-        return lambda: self._loss_only(xs, ys, _FULL_EVAL_BATCH)
+        return lambda: self._loss_only(xs, ys, FULL_EVAL_BATCH)
 
     def _loss_only(self, xs, ys, batch_size):
         """The mean loss over the data, touching no metric state (callbacks call it in the middle of an epoch)."""
