@@ -42,7 +42,7 @@ class Registry:
     def unknown(self, identifier, listed=None, what="valid names"):
         """The ConfigError for an unknown name: the valid ones listed, then the close ones suggested."""
         listed = self.listed if listed is None else list(listed)
-        candidates = [*self.names, *listed, *self.classes]  # snake_case names first: they are suggested
+        candidates = [*self.names, *listed, *self.classes]  # snake_case first: suggested over class names
         return ConfigError(f"unknown {self.kind} {identifier!r}; {what}: {', '.join(listed)}{self.listed_tail}"
                            f"{did_you_mean(identifier, candidates)}")
 
@@ -53,9 +53,9 @@ class Registry:
     def get(self, identifier, base=None, none=_UNSET, make=lambda entry: entry(), from_dict=None,
             instantiate=False, callables="any"):
         """The object for ``identifier``, Keras's ``get``: ``none`` for None (when given), a ``base`` instance as is,
-        a config dict through ``from_dict`` (default: its class_name's ``from_config``; False: no dicts), a ``base`` subclass
-        instantiated (when ``instantiate``), a name's entry through ``make``, and a callable as is (``callables``:
-        "any", "functions" (not classes) or None)."""
+        a config dict through ``from_dict`` (default: its class_name's ``from_config``; False: no dicts), a ``base``
+        subclass instantiated (when ``instantiate``), a name's entry through ``make``, and a callable as is
+        (``callables``: "any", "functions" (not classes) or None)."""
         if identifier is None and none is not _UNSET:
             return none
         if base is not None and isinstance(identifier, base):
