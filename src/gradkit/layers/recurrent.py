@@ -7,7 +7,7 @@ move kernels, recurrent kernels and biases to and from Keras unchanged. A mask (
 from .. import activations, initializers
 from .. import backend as B
 from ..autograd import Tensor
-from ..autograd import functions as F
+from ..autograd import public_ops as F
 from ..autograd import nn, rnn
 from ..errors import ConfigError, ShapeError
 from .base import Layer
