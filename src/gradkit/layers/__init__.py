@@ -14,6 +14,8 @@ from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D
                       GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
 from .preprocessing import RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling
 from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN
+from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
+from .rnn_layer import RNN
 from .regularization import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
 from .reshaping import Permute, RepeatVector, Reshape, ZeroPadding2D
 from .resizing import Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, ZeroPadding1D
@@ -36,7 +38,7 @@ __all__ += ["ReLU", "LeakyReLU", "PReLU", "Softmax", "ELU", "Identity", "Convolu
             "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
             "GlobalMaxPool2D", "Lambda", "Masking", "LayerNormalization", "GaussianNoise", "GaussianDropout", "SpatialDropout1D",
             "SpatialDropout2D", "Permute", "RepeatVector", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D",
-            "ZeroPadding1D", "TimeDistributed"]
+            "ZeroPadding1D", "TimeDistributed", "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells"]
 
 from ..keras_api import not_provided as _not_provided  # noqa: E402
 
