@@ -11,7 +11,7 @@ from ..autograd import functions as F
 from ..autograd import nn, rnn
 from ..errors import ConfigError, ShapeError
 from .base import Layer
-from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, check_rate, reset_masks
+from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, cell_stepper, check_rate, reset_masks
 from .rnn_layer import Stateful, run_steps, sequence_input
 
 
@@ -120,11 +120,8 @@ class BaseRNN(Stateful, Layer):
         cell = self._make_cell()
         states = initial_state if initial_state is not None else self._zero_states(x.shape[0])
         reset_masks(cell)
-
-        def step(inputs, s):
-            return cell.call(inputs, s, training=training)
-        last, seq, states = run_steps(step, x, list(states), mask, self.go_backwards, self.zero_output_for_mask,
-                                      self.return_sequences)
+        last, seq, states = run_steps(cell_stepper(cell, x, training), x, list(states), mask, self.go_backwards,
+                                      self.zero_output_for_mask, self.return_sequences)
         return (seq if self.return_sequences else last), states
 
     def _op_config(self):

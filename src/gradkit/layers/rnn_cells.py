@@ -10,6 +10,7 @@ import inspect
 from .. import activations, constraints, initializers, regularizers
 from .. import backend as B
 from ..autograd import Tensor
+from ..autograd import functions as F
 from ..autograd import nn
 from ..errors import ConfigError
 from .base import Layer, _call_info
@@ -125,16 +126,32 @@ class _GatedCell(Layer, DropoutRNNCell):
     def _bias_init(self, shape, dtype=None):
         return self.bias_initializer(shape, dtype=dtype)
 
-    def _masked_inputs(self, inputs, h, training):
-        """Per gate: the step input and the previous output, each times its dropout mask in training."""
-        dp = self.get_dropout_mask(inputs) if training else None
-        rdp = self.get_recurrent_dropout_mask(h) if training else None
-        return per_gate(inputs, dp, self.gates), per_gate(h, rdp, self.gates)
+    def call(self, inputs, states, training=False):
+        """One step: the gates' input parts, then the recurrent step."""
+        return self.recurrent_step(self.input_parts(inputs, training), states, self.recurrent_parts(), training)
 
-    def _gate(self, k, a, weight):
-        """a · weight[:, gate k] (the gate's columns of a kernel)."""
+    def input_parts(self, x, training=False):
+        """Per gate, (x · its dropout mask)·W_gate + b_gate for a step's input x (N, d)."""
+        mask = self.get_dropout_mask(x) if training and self.dropout else None
+        u, b = self.units, self._input_bias()
+        parts = []
+        for k, xk in enumerate(per_gate(x, mask, self.gates)):
+            z = xk @ self.kernel[:, k * u:(k + 1) * u]
+            parts.append(z if b is None else z + b[k * u:(k + 1) * u])
+        return parts
+
+    def _input_bias(self):
+        return self.bias
+
+    def recurrent_parts(self):
+        """Per gate, its columns of the recurrent kernel (sliced once per sequence, not per step)."""
         u = self.units
-        return a @ weight[:, k * u:(k + 1) * u]
+        return [self.recurrent_kernel[:, k * u:(k + 1) * u] for k in range(self.gates)]
+
+    def _masked_h(self, h, training):
+        """Per gate, the previous output times its recurrent dropout mask (training only; one mask per sequence)."""
+        mask = self.get_recurrent_dropout_mask(h) if training and self.recurrent_dropout else None
+        return per_gate(h, mask, self.gates)
 
     def get_initial_state(self, batch_size=None):
         """Zeros of (batch_size, units) for each state."""
@@ -169,13 +186,11 @@ class SimpleRNNCell(_GatedCell):
         kwargs.pop("recurrent_activation", None)
         super().__init__(units, activation=activation, **kwargs)
 
-    def call(self, sequence, states, training=False):
+    def recurrent_step(self, parts, states, kernels, training=False):
+        """h = act(x-part + (h_prev · mask)·U), given this step's input part."""
         prev = _first_state(states)
-        (x,), (h,) = self._masked_inputs(sequence, prev, training)
-        z = x @ self.kernel
-        if self.bias is not None:
-            z = z + self.bias
-        out = self.activation(z + h @ self.recurrent_kernel)
+        (h,) = self._masked_h(prev, training)
+        out = self.activation(parts[0] + h @ kernels[0])
         return out, ([out] if isinstance(states, (list, tuple)) else out)
 
     def get_config(self):
@@ -203,13 +218,10 @@ class LSTMCell(_GatedCell):
         return xp.concatenate([xp.asarray(self.bias_initializer((u,), dtype=dtype)), xp.ones((u,), dtype=dtype),
                                xp.asarray(self.bias_initializer((2 * u,), dtype=dtype))])
 
-    def call(self, inputs, states, training=False):
+    def recurrent_step(self, parts, states, kernels, training=False):
+        """The gates from this step's input parts and (h_prev · mask_gate)·U_gate; then c and h."""
         h_prev, c_prev = states[0], states[1]
-        xs, hs = self._masked_inputs(inputs, h_prev, training)
-        u = self.units
-        z = [self._gate(k, xs[k], self.kernel) + self._gate(k, hs[k], self.recurrent_kernel) for k in range(4)]
-        if self.bias is not None:
-            z = [zk + self.bias[k * u:(k + 1) * u] for k, zk in enumerate(z)]
+        z = [p + hk @ uk for p, hk, uk in zip(parts, self._masked_h(h_prev, training), kernels)]
         i, f, o = (self.recurrent_activation(z[k]) for k in (0, 1, 3))
         c = f * c_prev + i * self.activation(z[2])
         h = o * self.activation(c)
@@ -234,25 +246,26 @@ class GRUCell(_GatedCell):
     def _bias_shape(self):
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
-    def call(self, inputs, states, training=False):
+    def _input_bias(self):
+        return None if self.bias is None else (self.bias[0] if self.reset_after else self.bias)
+
+    def recurrent_step(self, parts, states, kernels, training=False):
+        """z, r from the input parts and (h_prev · mask)·U (+ the recurrent bias with reset_after); then ĥ and h."""
         h_prev = _first_state(states)
-        xs, hs = self._masked_inputs(inputs, h_prev, training)
+        hs = self._masked_h(h_prev, training)
         u = self.units
-        b_in = b_rec = None
-        if self.bias is not None:
-            b_in, b_rec = (self.bias[0], self.bias[1]) if self.reset_after else (self.bias, None)
-        x = [self._gate(k, xs[k], self.kernel) + (0 if b_in is None else b_in[k * u:(k + 1) * u]) for k in range(3)]
-        rec = [self._gate(k, hs[k], self.recurrent_kernel) for k in range(2)]
+        b_rec = self.bias[1] if self.bias is not None and self.reset_after else None
+        rec = [hs[k] @ kernels[k] for k in range(2)]
         if b_rec is not None:
             rec = [r + b_rec[k * u:(k + 1) * u] for k, r in enumerate(rec)]
-        z = self.recurrent_activation(x[0] + rec[0])
-        r = self.recurrent_activation(x[1] + rec[1])
+        z = self.recurrent_activation(parts[0] + rec[0])
+        r = self.recurrent_activation(parts[1] + rec[1])
         if self.reset_after:
-            rh = self._gate(2, hs[2], self.recurrent_kernel)
+            rh = hs[2] @ kernels[2]
             rh = r * (rh if b_rec is None else rh + b_rec[2 * u:])
         else:
-            rh = self._gate(2, r * hs[2], self.recurrent_kernel)  # the reset gate before the matmul
-        hh = self.activation(x[2] + rh)
+            rh = (r * hs[2]) @ kernels[2]  # the reset gate before the matmul
+        hh = self.activation(parts[2] + rh)
         h = z * h_prev + (1 - z) * hh
         return h, ([h] if isinstance(states, (list, tuple)) else h)
 
@@ -347,6 +360,17 @@ def call_cell(cell, inputs, states, training):
     takes = _call_info(type(cell))[0] if isinstance(cell, Layer) else \
         "training" in inspect.signature(cell.call).parameters
     return cell.call(inputs, states, training=training) if takes else cell.call(inputs, states)
+
+
+def cell_stepper(cell, x, training):
+    """step(i, states) → (output, states) for timestep i of x (N, T, d), the cell's call on x[:, i]; gradkit's own
+    cells slice their recurrent kernel per gate once per sequence, not per step. (Projecting all steps' inputs at once
+    measured slower: slicing its (N, T, g·u) result per step makes a full-size gradient per step, T² work.)"""
+    if isinstance(cell, _GatedCell):
+        kernels = cell.recurrent_parts()
+        return lambda i, s: cell.recurrent_step(cell.input_parts(F.getitem(x, (slice(None), i)), training), s,
+                                                kernels, training)
+    return lambda i, s: call_cell(cell, F.getitem(x, (slice(None), i)), s, training)
 
 
 def reset_masks(cell):

@@ -10,7 +10,7 @@ from ..autograd import functions as F
 from ..autograd.nn import cast
 from ..errors import ConfigError, ShapeError
 from .base import Layer, _Context
-from .rnn_cells import (StackedRNNCells, call_cell, cell_output_size, check_cell, deserialize_cell, initial_state_of,
+from .rnn_cells import (StackedRNNCells, cell_output_size, cell_stepper, check_cell, deserialize_cell, initial_state_of,
                         reset_masks, serialize_cell)
 from .symbolic import flatten, map_structure
 
@@ -37,13 +37,13 @@ def _blend(new, old, keep):
 
 
 def run_steps(step, x, states, mask=None, go_backwards=False, zero_output_for_mask=False, return_sequences=False):
-    """step(x_t, states) → (output, states) over x (N, T, ...); returns (last output, outputs (N, T, ...) in
-    processing order or None, final states)."""
+    """step(i, states) → (output, states) for each timestep i of x (N, T, ...); returns (last output, outputs
+    (N, T, ...) in processing order or None, final states)."""
     t = x.shape[1]
     keep = None if mask is None else cast(mask if isinstance(mask, Tensor) else Tensor(mask), x.dtype)
     outputs, prev = [], None
     for i in (range(t - 1, -1, -1) if go_backwards else range(t)):
-        y, new = step(F.getitem(x, (slice(None), i)), states)
+        y, new = step(i, states)
         new = list(new) if isinstance(new, (list, tuple)) else [new]
         if keep is not None:
             k = F.getitem(keep, (slice(None), slice(i, i + 1)))
@@ -156,12 +156,9 @@ class RNN(Stateful, Layer):
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
         reset_masks(self.cell)
-
-        def step(inputs, s):
-            return call_cell(self.cell, inputs, s, training)
         try:
-            last, seq, states = run_steps(step, x, states, mask, self.go_backwards, self.zero_output_for_mask,
-                                          self.return_sequences)
+            last, seq, states = run_steps(cell_stepper(self.cell, x, training), x, states, mask, self.go_backwards,
+                                          self.zero_output_for_mask, self.return_sequences)
         finally:
             reset_masks(self.cell)
         if self.stateful:
