@@ -274,6 +274,15 @@ class Bidirectional(Layer):
             return (out if self.merge_mode is None else [out]) + states
         return out
 
+    def reset_states(self):
+        """Zeros for both directions' carried states (stateful=True)."""
+        self.forward_layer.reset_states()
+        self.backward_layer.reset_states()
+
+    def reset_state(self):
+        """Keras 3's name for reset_states."""
+        self.reset_states()
+
     def compute_output_shape(self, input_shape):
         """The merged output's shape ([forward, backward] with merge_mode None), then both directions' states."""
         shapes = self.forward_layer.compute_output_shape(input_shape)
