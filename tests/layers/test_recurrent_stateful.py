@@ -154,3 +154,14 @@ def test_stateful_rnn_of_a_cell_and_symbolic_calls_leave_states_alone(rng):
     assert not np.allclose(first, second)
     layer.reset_state()
     _close(model.predict(x, batch_size=2, verbose=0), first)
+
+
+def test_stateful_model_saves_and_loads_with_its_batch_size(tmp_path, rng):
+    model = Sequential([LSTM(3, stateful=True, batch_input_shape=(4, 5, 3)), Dense(1)])
+    model.save(tmp_path / "s.keras")
+    again = gradkit.models.load_model(tmp_path / "s.keras")
+    assert again.layers[0].stateful and again.input.shape == (4, 5, 3)
+    x = rng.normal(size=(8, 5, 3)).astype("float32")
+    np.testing.assert_array_equal(again.predict(x, batch_size=4, verbose=0), model.predict(x, batch_size=4, verbose=0))
+    with pytest.raises(ShapeError, match="stateful with batch size 4, got a batch of 8"):
+        again.predict(x, batch_size=8, verbose=0)
