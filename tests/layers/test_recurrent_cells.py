@@ -140,3 +140,13 @@ def test_models_with_cells_save_and_load(tmp_path, rng):
     rnn, gru = again.layers[1], again.layers[2]
     assert isinstance(rnn.cell, StackedRNNCells) and rnn.cell.cells[0].recurrent_dropout == 0.2
     assert gru.reset_after is False and gru.bias.shape == (6,)
+
+
+def test_keras_implementation_argument_is_accepted(rng):
+    """Keras's LSTM / GRU / cells take implementation=1|2 (per-gate or fused kernels): the same numbers either way."""
+    x = rng.normal(size=(2, 3, 2)).astype("float32")
+    for one, two in [(LSTM(3, implementation=1), LSTM(3)), (GRU(3, implementation=1), GRU(3)),
+                     (RNN(LSTMCell(3, implementation=1)), RNN(LSTMCell(3)))]:
+        one(x), two(x)
+        one.set_weights(two.get_weights())
+        np.testing.assert_allclose(one(x).numpy(), two(x).numpy(), rtol=1e-6, atol=1e-7)

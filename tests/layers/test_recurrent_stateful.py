@@ -165,3 +165,15 @@ def test_stateful_model_saves_and_loads_with_its_batch_size(tmp_path, rng):
     np.testing.assert_array_equal(again.predict(x, batch_size=4, verbose=0), model.predict(x, batch_size=4, verbose=0))
     with pytest.raises(ShapeError, match="stateful with batch size 4, got a batch of 8"):
         again.predict(x, batch_size=8, verbose=0)
+
+
+def test_keras2_model_reset_states_resets_every_stateful_layer(rng):
+    """keras.io's Keras 2 stateful example calls model.reset_states() between epochs (removed in Keras 3)."""
+    model = Sequential([LSTM(3, stateful=True, return_sequences=True, batch_input_shape=(2, 4, 1)),
+                        gradkit.layers.Bidirectional(GRU(2, stateful=True)), Dense(1)])
+    x = rng.normal(size=(2, 4, 1)).astype("float32")
+    first = model.predict(x, batch_size=2, verbose=0)
+    assert not np.allclose(model.predict(x, batch_size=2, verbose=0), first)
+    with pytest.warns(DeprecationWarning, match=r"model.reset_states\(\) is Keras 2 code"):
+        gradkit.compat.reset() or model.reset_states()
+    np.testing.assert_array_equal(model.predict(x, batch_size=2, verbose=0), first)

@@ -188,6 +188,7 @@ class LSTM(BaseRNN):
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", unit_forget_bias=True,
                  use_cudnn="auto", **kwargs):
+        kwargs.pop("implementation", None)  # Keras's cell-internal choice; the numbers are the same
         super().__init__(units, activation=activation, recurrent_activation=recurrent_activation, **kwargs)
         self.unit_forget_bias, self.use_cudnn = unit_forget_bias, use_cudnn
 
@@ -211,6 +212,7 @@ class GRU(BaseRNN):
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", reset_after=True,
                  use_cudnn="auto", **kwargs):
+        kwargs.pop("implementation", None)  # Keras's cell-internal choice; the numbers are the same
         super().__init__(units, activation=activation, recurrent_activation=recurrent_activation, **kwargs)
         self.reset_after, self.use_cudnn = bool(reset_after), use_cudnn
 
