@@ -223,3 +223,20 @@ def test_rnn_config_round_trips_like_keras():
     g(x)
     g.set_weights(k.get_weights())
     np.testing.assert_allclose(g(x).numpy(), np.asarray(k(x)), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("merge_mode", ["concat", "sum"])
+def test_bidirectional_rnn_of_cells_matches_keras(merge_mode, rng):
+    x = rng.normal(size=(N, T, D)).astype("float32")
+
+    def build(lib):
+        inp = lib.Input((T, D))
+        rnn = lib.layers.RNN([lib.layers.GRUCell(U, reset_after=False), lib.layers.LSTMCell(3)],
+                             return_sequences=True)
+        out = lib.layers.Bidirectional(rnn, merge_mode=merge_mode)(inp)
+        return lib.Model(inp, lib.layers.Flatten()(out))
+    km, gm = compare(build, x, rng)
+    again = gradkit.layers.Bidirectional.from_config(gm.layers[1].get_config())
+    again(x)
+    again.set_weights(gm.layers[1].get_weights())
+    np.testing.assert_array_equal(again(x).numpy(), gm.layers[1](x).numpy())

@@ -12,7 +12,7 @@ from ..autograd import nn, rnn
 from ..errors import ConfigError, ShapeError
 from .base import Layer
 from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, cell_stepper, check_rate, reset_masks
-from .rnn_layer import Stateful, run_steps, sequence_input
+from .rnn_layer import RNN, Stateful, run_steps, sequence_input
 
 
 def _tensor(x):
@@ -238,8 +238,8 @@ class Bidirectional(Layer):
 
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(layer, BaseRNN):
-            raise ConfigError(f"Bidirectional wraps a SimpleRNN, LSTM or GRU layer, got {layer!r}")
+        if not isinstance(layer, (BaseRNN, RNN)):
+            raise ConfigError(f"Bidirectional wraps a SimpleRNN, LSTM, GRU or RNN layer, got {layer!r}")
         if merge_mode not in _MERGES:
             raise ConfigError(f"Bidirectional: merge_mode must be one of {_MERGES}, got {merge_mode!r}")
         self.forward_layer = _copy(layer, "forward_" + layer.name, layer.go_backwards)
@@ -248,7 +248,7 @@ class Bidirectional(Layer):
             sub.zero_output_for_mask = sub.return_sequences
         self.merge_mode = merge_mode
         self.return_sequences, self.return_state = layer.return_sequences, layer.return_state
-        self.units = layer.units
+        self.units = getattr(layer, "units", None)
         self._initial_weights = weights
 
     def build(self, input_shape):
@@ -313,9 +313,9 @@ class Bidirectional(Layer):
         config = dict(config)
         spec = config["layer"]
         if isinstance(spec, dict):
-            kinds = {c.__name__: c for c in (SimpleRNN, LSTM, GRU)}
+            kinds = {c.__name__: c for c in (SimpleRNN, LSTM, GRU, RNN)}
             if spec["class_name"] not in kinds:
-                raise ConfigError(f"Bidirectional wraps SimpleRNN, LSTM or GRU, got {spec['class_name']!r}")
+                raise ConfigError(f"Bidirectional wraps SimpleRNN, LSTM, GRU or RNN, got {spec['class_name']!r}")
             config["layer"] = kinds[spec["class_name"]].from_config(dict(spec["config"]))
         return cls(**config)
 

@@ -133,6 +133,11 @@ class RNN(Stateful, Layer):
         size = cell.state_size
         self.state_size = [size] if isinstance(size, int) else list(size)
 
+    @property
+    def n_states(self):
+        """How many state entries the layer returns with return_state (one per cell of a stack)."""
+        return len(self.state_size)
+
     def build(self, sequences_shape, initial_state_shape=None):
         shape = sequences_shape[0] if isinstance(sequences_shape, list) else sequences_shape
         if len(shape) < 3:
