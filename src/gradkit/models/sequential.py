@@ -58,7 +58,7 @@ class Sequential(GraphModel):
         shape = tuple(input_shape if input_shape is not None else self._input_shape or ())
         if not shape:
             raise ConfigError("Sequential.build needs an input shape, e.g. build((None, 13))")
-        batch = shape[0] if any(getattr(layer, "stateful", False) for layer in self._layers) else None
+        batch = shape[0] if any(getattr(layer, "stateful", False) is True for layer in self._layers) else None
         self._input_shape = (batch,) + shape[1:]  # the batch size is kept only for a stateful RNN
         from ..layers import InputLayer
         kt = getattr(self, "_input_kt", None)
