@@ -48,7 +48,7 @@ class Sequential(GraphModel):
             self._set_input(_input_layer_shape(layer))
             return
         if not self._layers and self._input_shape is None and layer.input_shape_arg is not None:
-            self._input_shape = (None,) + tuple(layer.input_shape_arg)
+            self._input_shape = (getattr(layer, "_batch_size_arg", None),) + tuple(layer.input_shape_arg)
         self._layers.append(layer)
         self.built = False
         if self._input_shape is not None:
@@ -74,7 +74,8 @@ class Sequential(GraphModel):
         shape = tuple(input_shape if input_shape is not None else self._input_shape or ())
         if not shape:
             raise ConfigError("Sequential.build needs an input shape, e.g. build((None, 13))")
-        self._input_shape = (None,) + shape[1:]
+        batch = shape[0] if any(getattr(layer, "stateful", False) is True for layer in self._layers) else None
+        self._input_shape = (batch,) + shape[1:]  # the batch size is kept only for a stateful RNN
         from ..layers import InputLayer
         kt = getattr(self, "_input_kt", None)
         if kt is None or kt.shape != self._input_shape:

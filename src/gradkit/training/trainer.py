@@ -198,7 +198,7 @@ class Trainer(Keras2Generators):
         _check_train_step_signature(type(self))
         self._train_vars = list(self.trainable_weights)
         self._compiled_step = None
-        if self.jit_compile is not False:
+        if self.jit_compile is not False and not _has_stateful_layer(self):
             fn = self._make_compiled_train_function()
             if fn is not None:
                 return fn
@@ -520,3 +520,9 @@ def _check_train_step_signature(cls):
                           "data) form is not supported; gradkit's is train_step(self, xs, ys, sample_weight=None) "
                           "with lists of input and target Tensors, returning (loss, outputs): compute them with "
                           "self.compute_loss_and_outputs(xs, ys), call loss.backward() and self.optimizer.apply(...)")
+
+
+def _has_stateful_layer(model):
+    """Whether a layer carries state from batch to batch (a stateful RNN): a replayed step would freeze it, so such a
+    model trains eagerly."""
+    return any(getattr(layer, "stateful", False) is True for layer in model._flatten_layers())
