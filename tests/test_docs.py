@@ -125,3 +125,14 @@ def test_the_stale_output_check_compares_only_runs_on_the_same_data():
     assert ex.compared(full, nb("a sample of MNIST shipped with gradkit", "Epoch 1/4 - loss: 2.2246\n")) is None
     assert [i for i, *_ in ex.compared(full, nb("the full MNIST (mnist.npz)", "Epoch 1/4 - loss: 2.2246\n"))] == [1]
     assert ex.compared(full, nb("the full MNIST (mnist.npz)", "Epoch 1/4 - loss: 0.9510\n")) == []
+
+
+def test_the_autodiff_page_counts_the_package_it_describes():
+    text = (DOCS / "autodiff.md").read_text(encoding="utf-8")
+    lines, files = re.search(r"about ([\d,]+) lines in (\d+) files", text).groups()
+    package = sorted((ROOT / "src" / "gradkit" / "autograd").glob("*.py"))
+    actual = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in package)
+    assert int(files) == len(package)
+    assert abs(int(lines.replace(",", "")) - actual) <= 0.1 * actual, actual
+    named = set(re.findall(r"`(\w+\.py)`", text))
+    assert {p.name for p in package} - {"__init__.py"} <= named  # every module is on the page
