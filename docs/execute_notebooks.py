@@ -2,7 +2,9 @@
 
 `make docs` renders what is stored, after `--check` has re-executed every tutorial whose data is here and
 compared its text outputs with the stored ones (timings aside): a stored output the code no longer gives
-fails the build. Cells tagged "skip-execution" are kept without outputs.
+fails the build. A tutorial that prints which data it ran on (a line starting "data: ", the full set or a
+sample) is compared only when it ran on the same data as its stored outputs. Cells tagged "skip-execution" are
+kept without outputs.
 
     python docs/execute_notebooks.py [NOTEBOOK ...]           # refresh the stored outputs in place
     python docs/execute_notebooks.py --check [NOTEBOOK ...]   # re-execute in memory, compare, change nothing
@@ -81,8 +83,21 @@ def differences(stored_nb, new_nb):
     return [(i, a, b) for i, (a, b) in enumerate(zip(stored, now)) if not _same(a, b)]
 
 
+def data_lines(nb):
+    """The lines starting "data: " in a notebook's outputs: which data each of its loading cells used."""
+    return [line for text in texts(nb) for line in text.splitlines() if line.startswith("data: ")]
+
+
+def compared(stored_nb, new_nb):
+    """``differences(stored_nb, new_nb)``, or None when the two ran on other data (their "data: " lines differ)."""
+    if data_lines(stored_nb) != data_lines(new_nb):
+        return None
+    return differences(stored_nb, new_nb)
+
+
 def check(path):
-    """Re-execute ``path`` in memory and list what its stored outputs no longer match; None: its data is absent."""
+    """Re-execute ``path`` in memory and list what its stored outputs no longer match; None: its stored outputs
+    come from other data than this machine has (a file it lacks, or the full set where they are a sample's)."""
     stored = nbformat.read(path, as_version=4)
     try:
         now = executed(path)
@@ -90,7 +105,7 @@ def check(path):
         if "DataError" in str(e):  # a dataset file this machine lacks: nothing to compare
             return None
         raise
-    return differences(stored, now)
+    return compared(stored, now)
 
 
 def main(argv):
@@ -107,7 +122,7 @@ def main(argv):
         found = check(target)
         took = f"{time.perf_counter() - t0:.0f} s"
         if found is None:
-            print(f"{target.name}: not checked, its data is not on this machine ({took})")
+            print(f"{target.name}: not checked, its stored outputs come from other data than this machine has ({took})")
         for i, was, now in found or ():
             print(f"{target.name}, code cell {i}: the stored output is not what the code gives now\n"
                   f"--- stored\n{was[:1500]}\n--- now\n{now[:1500]}")

@@ -339,7 +339,7 @@ NUMPY_OK_IN = {  # file -> numpy names it may use, and why the data there is on 
                         "Layer.add_weight moves them to the device once"),
     "layers/base.py": ({"asarray"}, "set_weights reads host arrays"),
     "metrics.py": ({"asarray", "broadcast_to", "prod"}, "Metric objects accumulate on the host in float64"),
-    "models/trainer.py": ({"asarray", "concatenate"}, "input data is read on the host and uploaded once per fit; "
+    "training/trainer.py": ({"asarray", "concatenate"}, "input data is read on the host and uploaded once per fit; "
                           "predict returns NumPy"),
     "optimizers/__init__.py": ({"asarray"}, "optimizer state is saved and loaded as NumPy"),
     "training/data_adapter.py": ({"asarray", "bool_", "finfo", "ones", "round"},

@@ -20,21 +20,28 @@ def invoke(*args):
     return CliRunner().invoke(app, [str(a) for a in args])
 
 
+def _rows(output):
+    """`gradkit list`'s recipe lines (each recipe's description follows, indented)."""
+    return [ln for ln in output.strip().splitlines() if not ln.startswith(" ")]
+
+
 def test_list_one_line_per_recipe_marking_downloads():
     res = invoke("list")
     assert res.exit_code == 0
-    lines = res.output.strip().splitlines()
+    lines = _rows(res.output)
     assert [ln.split()[0] for ln in lines] == names()
+    assert max(len(ln) for ln in res.output.splitlines()) <= 100
+    assert "    Linear neuron on Boston RM + LSTAT" in res.output.splitlines()[1]
     assert "needs download: mnist.npz" in lines[names().index("mnist-mlp")]
     assert "offline, in tour" in lines[names().index("logic-gates")]
-    assert "offline " in lines[names().index("boston-kfold")]
+    assert lines[names().index("boston-kfold")].endswith(" offline")
 
 
 def test_list_finds_data_in_the_gradkit_data_mirror(tmp_path, monkeypatch):
     (tmp_path / "mirror").mkdir()
     (tmp_path / "mirror" / "mnist.npz").write_bytes(b"present")
     monkeypatch.setenv("GRADKIT_DATA", str(tmp_path / "mirror"))
-    lines = invoke("list").output.strip().splitlines()
+    lines = _rows(invoke("list").output)
     assert "data found: mnist.npz" in lines[names().index("mnist-mlp")]
     assert "needs download: imdb.npz" in lines[names().index("imdb")]
 
@@ -43,6 +50,12 @@ def test_unknown_recipe_lists_the_valid_ones():
     res = invoke("run", "boston-gdd")
     assert res.exit_code == 2
     assert "'boston-gdd' is not one of" in res.output and all(n in res.output for n in names())
+    assert f"'{names()[-1]}'; did you mean 'boston-gd' or " in res.output
+
+
+def test_a_name_close_to_none_gets_no_suggestion():
+    res = invoke("run", "xyz")
+    assert res.exit_code == 2 and "did you mean" not in res.output and f"'{names()[-1]}'.\n" in res.output
 
 
 @pytest.mark.parametrize("args, message", [

@@ -103,3 +103,36 @@ def test_the_stale_output_check_ignores_timings_and_catches_changed_outputs():
     assert [i for i, *_ in ex.differences(stored, reordered)] == [0]
     drifted = nb("Epoch 1/4 - 85/85 - 130s - 2s/step - loss: 0.8000 - accuracy: 0.7094\n", "took 71 s\n")
     assert [i for i, *_ in ex.differences(stored, drifted)] == [0]
+
+
+def test_the_stale_output_check_compares_only_runs_on_the_same_data():
+    nbformat = pytest.importorskip("nbformat", reason="needs the test extra (nbformat)")
+    import sys
+    sys.path.insert(0, str(DOCS))
+    try:
+        import execute_notebooks as ex
+    finally:
+        sys.path.pop(0)
+
+    def nb(data, fit):
+        cells = [nbformat.v4.new_code_cell("load()"), nbformat.v4.new_code_cell("fit()")]
+        cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"data: {data}\n(1000, 28, 28, 1)\n")]
+        cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text=fit)]
+        return nbformat.v4.new_notebook(cells=cells)
+
+    full = nb("the full MNIST (mnist.npz)", "Epoch 1/4 - loss: 0.9509\n")
+    assert ex.data_lines(full) == ["data: the full MNIST (mnist.npz)"]
+    assert ex.compared(full, nb("a sample of MNIST shipped with gradkit", "Epoch 1/4 - loss: 2.2246\n")) is None
+    assert [i for i, *_ in ex.compared(full, nb("the full MNIST (mnist.npz)", "Epoch 1/4 - loss: 2.2246\n"))] == [1]
+    assert ex.compared(full, nb("the full MNIST (mnist.npz)", "Epoch 1/4 - loss: 0.9510\n")) == []
+
+
+def test_the_autodiff_page_counts_the_package_it_describes():
+    text = (DOCS / "autodiff.md").read_text(encoding="utf-8")
+    lines, files = re.search(r"about ([\d,]+) lines in (\d+) files", text).groups()
+    package = sorted((ROOT / "src" / "gradkit" / "autograd").glob("*.py"))
+    actual = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in package)
+    assert int(files) == len(package)
+    assert abs(int(lines.replace(",", "")) - actual) <= 0.1 * actual, actual
+    named = set(re.findall(r"`(\w+\.py)`", text))
+    assert {p.name for p in package} - {"__init__.py"} <= named  # every module is on the page

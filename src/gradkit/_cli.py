@@ -1,6 +1,7 @@
 """Command definitions (click): list, run, report, tour."""
 import contextlib
 import sys
+import textwrap
 from pathlib import Path
 
 import click
@@ -8,6 +9,20 @@ import click
 from . import __version__
 from .errors import GradkitError
 from .recipes import registry
+from .registry import did_you_mean
+
+
+class _Choice(click.Choice):
+    """click's Choice whose error also suggests the close choice (as click does for a mistyped option)."""
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as e:
+            hint = did_you_mean(value, self.choices)
+            if hint:
+                e.message = e.message.rstrip(".") + hint
+            raise
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,9 +34,13 @@ def app():
     """
 
 
+LIST_WIDTH = 100
+"""`gradkit list` fits this many columns: a recipe's name and data on one line, its description indented below."""
+
+
 @app.command("list")
 def list_recipes():
-    """List the recipes, one line each, and which need a dataset download (not found in GRADKIT_DATA or the cache)."""
+    """List the recipes and which need a dataset download (not found in GRADKIT_DATA or the cache)."""
     from .datasets.fetch import find_local
     from .recipes import get
     rows = []
@@ -32,9 +51,10 @@ def list_recipes():
         else:
             where = ("data found: " if find_local(r.dataset) else "needs download: ") + r.dataset
         rows.append((name, where, r.description))
-    w1, w2 = (max(len(row[i]) for row in rows) for i in (0, 1))
+    w1 = max(len(row[0]) for row in rows)
     for name, where, description in rows:
-        click.echo(f"{name:<{w1}}  {where:<{w2}}  {description}")
+        click.echo(f"{name:<{w1}}  {where}")
+        click.echo(textwrap.fill(description, LIST_WIDTH, initial_indent="    ", subsequent_indent="    "))
 
 
 @contextlib.contextmanager
@@ -71,7 +91,7 @@ def _fail(message):
 
 
 @app.command("run")
-@click.argument("name", type=click.Choice(registry.names()), metavar="NAME")
+@click.argument("name", type=_Choice(registry.names()), metavar="NAME")
 @click.option("--epochs", type=click.IntRange(min=1), help="Training epochs (steps for the descent recipes).")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1),
               help="Seed of the run, in [0, 2**32) (the same seed repeats it bit for bit).")

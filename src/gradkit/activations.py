@@ -1,7 +1,7 @@
 """Activation functions by Keras name: ``activations.get("relu")`` → a function Tensor → Tensor."""
-from .autograd import functions as F
+from .autograd import public_ops as F
 from .autograd import nn
-from .errors import ConfigError
+from .registry import Registry
 
 
 def linear(x):
@@ -129,15 +129,12 @@ _ALL = {f.__name__: f for f in (linear, step, sigmoid, tanh, relu, leaky_relu, e
 _ALIASES = {"swish": silu, "hard_swish": hard_silu}
 
 
+_REGISTRY = Registry("activation", {**_ALL, **_ALIASES}, listed=_ALL)
+
+
 def get(identifier):
     """The activation function for a Keras name, None ("linear") or a callable (returned as is)."""
-    if identifier is None:
-        return linear
-    if callable(identifier):
-        return identifier
-    if isinstance(identifier, str) and identifier.lower() in {**_ALL, **_ALIASES}:
-        return {**_ALL, **_ALIASES}[identifier.lower()]
-    raise ConfigError(f"unknown activation {identifier!r}; valid names: {', '.join(_ALL)}")
+    return _REGISTRY.get(identifier, none=linear, make=lambda fn: fn, from_dict=False)
 
 
 def serialize(fn):

@@ -7,6 +7,7 @@ import threading
 import numpy as np
 
 from .errors import BackendError, ConfigError, DataError
+from .tuning import BATCH_PART_MIN_ROWS, DOT_SPLIT_MIN_WORK, MALLOC_MMAP_THRESHOLD, MALLOC_TRIM_THRESHOLD
 
 xp = np
 """The active array module; read it as ``backend.xp`` at call time (it changes with set_backend)."""
@@ -180,13 +181,13 @@ def owned_threads():
         _OWNED = None
 
 
-def batch_parts(n, min_rows=8):
+def batch_parts(n, min_rows=BATCH_PART_MIN_ROWS):
     """[(start, stop)]: n samples cut into threads() parts of at least min_rows each (one part if too few)."""
     k = max(1, min(threads(), n // min_rows))
     return [(n * j // k, n * (j + 1) // k) for j in range(k)]
 
 
-def dot(a, b, min_work=1 << 24):
+def dot(a, b, min_work=DOT_SPLIT_MIN_WORK):
     """a @ b (2-D), a's rows cut into batch_parts when the product has at least min_work multiply-adds (below
     ~16M, 0.3 ms, handing parts to a thread cost more than it saved: an MLP epoch took 0.8 s against 0.5 s)."""
     parts = batch_parts(a.shape[0]) if a.shape[0] * a.shape[1] * b.shape[1] >= min_work else [(0, a.shape[0])]
@@ -197,7 +198,7 @@ def dot(a, b, min_work=1 << 24):
     return out
 
 
-def dot_t(a, b, min_work=1 << 24):
+def dot_t(a, b, min_work=DOT_SPLIT_MIN_WORK):
     """aᵀ @ b (2-D, rows shared), summed over batch_parts of the rows in order when big enough (see dot)."""
     parts = batch_parts(a.shape[0]) if a.shape[0] * a.shape[1] * b.shape[1] >= min_work else [(0, a.shape[0])]
     if len(parts) == 1:
@@ -270,7 +271,8 @@ def keep_freed_memory():
             except OSError:
                 return False
             m_trim_threshold, m_mmap_threshold = -1, -3
-            _MALLOC_KEPT = bool(libc.mallopt(m_mmap_threshold, 32 << 20) and libc.mallopt(m_trim_threshold, 1 << 30))
+            _MALLOC_KEPT = bool(libc.mallopt(m_mmap_threshold, MALLOC_MMAP_THRESHOLD) and
+                               libc.mallopt(m_trim_threshold, MALLOC_TRIM_THRESHOLD))
     return _MALLOC_KEPT
 
 

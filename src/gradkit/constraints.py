@@ -5,7 +5,7 @@ an array (or Tensor) to the projected array of the same shape.
 """
 from . import backend as B
 from .autograd.tensor import as_array
-from .errors import ConfigError
+from .registry import Registry
 
 
 def _norms(w, axis):
@@ -84,24 +84,12 @@ class MinMaxNorm(Constraint):
 max_norm, non_neg, unit_norm, min_max_norm = MaxNorm, NonNeg, UnitNorm, MinMaxNorm
 _CLASSES = {c.__name__: c for c in (MaxNorm, NonNeg, UnitNorm, MinMaxNorm)}
 _NAMES = {"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm, "min_max_norm": MinMaxNorm}
+_REGISTRY = Registry("constraint", _NAMES, _CLASSES)
 
 
 def get(identifier):
     """A constraint from None, a name ('max_norm', ...), a config dict, an instance or a callable."""
-    if identifier is None or isinstance(identifier, Constraint):
-        return identifier
-    if isinstance(identifier, dict):
-        cls = _CLASSES.get(identifier.get("class_name"))
-        if cls is None:
-            raise ConfigError(f"unknown constraint {identifier!r}; known classes: {', '.join(_CLASSES)}")
-        return cls.from_config(identifier.get("config", {}))
-    if isinstance(identifier, str):
-        cls = _NAMES.get(identifier.lower()) or _CLASSES.get(identifier)
-        if cls is not None:
-            return cls()
-    elif callable(identifier):
-        return identifier
-    raise ConfigError(f"unknown constraint {identifier!r}; valid names: {', '.join(_NAMES)}")
+    return _REGISTRY.get(identifier, base=Constraint, none=None)
 
 
 def serialize(constraint):

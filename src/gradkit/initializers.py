@@ -9,6 +9,7 @@ import numpy as np
 
 from . import backend as B
 from .errors import ConfigError
+from .registry import Registry
 
 
 def _dtype(dtype):
@@ -221,21 +222,12 @@ _NAMES = {"zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": R
           "glorot_normal": GlorotNormal, "he_normal": HeNormal, "he_uniform": HeUniform,
           "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
           "uniform": RandomUniform, "normal": RandomNormal, "orthogonal": Orthogonal, "identity": Identity}
+_REGISTRY = Registry("initializer", _NAMES, _CLASSES)
 
 
 def get(identifier):
     """An initializer from a snake_case or class name, a config dict, an instance or a callable."""
-    if isinstance(identifier, Initializer) or (callable(identifier) and not isinstance(identifier, type)):
-        return identifier
-    if isinstance(identifier, dict):
-        return _CLASSES[identifier["class_name"]].from_config(identifier.get("config", {}))
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
-        return identifier()
-    if isinstance(identifier, str):
-        cls = _NAMES.get(identifier.lower()) or _CLASSES.get(identifier)
-        if cls is not None:
-            return cls()
-    raise ConfigError(f"unknown initializer {identifier!r}; valid names: {', '.join(_NAMES)}")
+    return _REGISTRY.get(identifier, base=Initializer, instantiate=True, callables="functions")
 
 
 def serialize(initializer):

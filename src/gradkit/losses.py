@@ -8,8 +8,9 @@ import math
 
 from . import backend as B
 from .autograd import Tensor, nn
-from .autograd import functions as F
+from .autograd import public_ops as F
 from .errors import ConfigError, DataError, ShapeError
+from .registry import Registry
 
 EPSILON = 1e-7
 """Keras's backend.epsilon(): probabilities are clipped to [EPSILON, 1 − EPSILON]."""
@@ -300,6 +301,8 @@ _CLASSES = {c.__name__: c for c in (MeanSquaredError, MeanAbsoluteError, Huber, 
                                     CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge, SquaredHinge,
                                     CategoricalHinge, KLDivergence, Poisson, LogCosh, CosineSimilarity,
                                     MeanAbsolutePercentageError, MeanSquaredLogarithmicError)}
+_REGISTRY = Registry("loss", {**_FUNCTIONS, **{a: _FUNCTIONS[f] for a, f in _ALIASES.items()}}, _CLASSES,
+                     listed=sorted(set(_FUNCTIONS) | set(_ALIASES) | set(_CLASSES)))
 
 
 def get(identifier):
@@ -311,14 +314,10 @@ def get(identifier):
             return get(_CLASSES[identifier["class_name"]].from_config(identifier.get("config", {})))
         return LossFunction(_FUNCTIONS[identifier["name"]], **identifier.get("kwargs", {}))
     if isinstance(identifier, str):
-        key = _ALIASES.get(identifier.lower(), identifier.lower())
-        if key in _FUNCTIONS:
-            return LossFunction(_FUNCTIONS[key])
-        cls = _CLASSES.get(identifier)
-        if cls is not None:
-            return get(cls())
-        valid = sorted(set(_FUNCTIONS) | set(_ALIASES) | set(_CLASSES))
-        raise ConfigError(f"unknown loss {identifier!r}; valid names: {', '.join(valid)}")
+        entry = _REGISTRY.find(identifier)
+        if entry is None:
+            raise _REGISTRY.unknown(identifier)
+        return get(entry()) if isinstance(entry, type) else LossFunction(entry)
     if isinstance(identifier, Loss):
         fn = type(identifier).fn
         if identifier.reduction != "sum_over_batch_size":

@@ -2,8 +2,9 @@
 
 A regularizer maps a weight (or a layer's output) to a scalar Tensor that the trainer adds to the loss.
 """
-from .autograd import functions as F
+from .autograd import public_ops as F
 from .errors import ConfigError
+from .registry import Registry
 
 
 class Regularizer:
@@ -83,24 +84,12 @@ def l1_l2(l1=0.01, l2=0.01):  # noqa: F811 - Keras's function form, defaults 0.0
 
 _CLASSES = {"L1": L1, "L2": L2, "L1L2": L1L2}
 _NAMES = {"l1": L1, "l2": L2, "l1_l2": l1_l2, "l1l2": l1_l2}
+_REGISTRY = Registry("regularizer", _NAMES, _CLASSES, listed=["l1", "l2", "l1_l2"], listed_tail=" (or a Regularizer)")
 
 
 def get(identifier):
     """A regularizer from None, a name ('l1', 'l2', 'l1_l2'), a config dict, an instance or a callable."""
-    if identifier is None or isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, dict):
-        cls = _CLASSES.get(identifier.get("class_name"))
-        if cls is None:
-            raise ConfigError(f"unknown regularizer {identifier!r}; known classes: {', '.join(_CLASSES)}")
-        return cls.from_config(identifier.get("config", {}))
-    if isinstance(identifier, str):
-        make = _NAMES.get(identifier.lower()) or _CLASSES.get(identifier)
-        if make is not None:
-            return make()
-    elif callable(identifier):
-        return identifier
-    raise ConfigError(f"unknown regularizer {identifier!r}; valid names: l1, l2, l1_l2 (or a Regularizer)")
+    return _REGISTRY.get(identifier, base=Regularizer, none=None)
 
 
 def serialize(regularizer):

@@ -21,9 +21,9 @@ from gradkit.autograd import Tensor, conv, nn, ops  # noqa: E402
 from gradkit.autograd import array_ops as A  # noqa: E402
 from gradkit.autograd import image as I  # noqa: E402
 from gradkit.autograd import rnn as R  # noqa: E402
-from gradkit.autograd import ops as O  # noqa: E402
+from gradkit.autograd import math_ops as O  # noqa: E402
 from gradkit.autograd import shape_ops as S  # noqa: E402
-from gradkit.autograd.functions import where  # noqa: E402
+from gradkit.autograd.public_ops import where  # noqa: E402
 from gradkit.gradcheck import gradcheck  # noqa: E402
 
 EXAMPLES = 20

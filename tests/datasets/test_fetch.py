@@ -111,6 +111,7 @@ def test_missing_file_message_says_what_to_do_first_and_stays_short(toy):
     assert msg.startswith(f"toy.bin is not available: download {toy.url} and put it at ")
     assert msg.index("Why:") > msg.index("GRADKIT_DATA") and "details" not in msg
     assert len(msg) - msg.index("Why:") < 130  # the library's own text is cut to a short line
+    assert "exceeded with …)" in msg  # between words, not mid-word ("with ur…")
 
 
 def test_offline_never_downloads(toy, monkeypatch):

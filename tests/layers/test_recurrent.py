@@ -80,12 +80,8 @@ def test_wrong_rank_is_a_shape_error_naming_the_layer():
 
 
 def test_unsupported_settings_are_config_errors():
-    with pytest.raises(ConfigError, match="recurrent_dropout"):
-        LSTM(2, recurrent_dropout=0.2)
-    with pytest.raises(ConfigError, match="reset_after=False"):
-        GRU(2, reset_after=False)
-    with pytest.raises(ConfigError, match="stateful"):
-        SimpleRNN(2, stateful=True)
+    with pytest.raises(ConfigError, match=r"LSTM: recurrent_dropout must be a float in \[0, 1\), got 1.5"):
+        LSTM(2, recurrent_dropout=1.5)  # recurrent_dropout, reset_after=False and stateful: see test_recurrent_*.py
     with pytest.raises(ConfigError, match="support the activations"):
         LSTM(2, activation="softmax")
     with pytest.raises(ConfigError, match="merge_mode"):

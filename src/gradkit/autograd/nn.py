@@ -11,7 +11,7 @@ import numpy as np
 from .. import backend as B
 from ..backend import is_sparse
 from ..errors import ShapeError
-from .ops import log_softmax_array, stable_sigmoid
+from .math_ops import log_softmax_array, stable_sigmoid
 from .shape_ops import ExpandDims
 from .tensor import Function, Tensor, reduce_sum
 from .tensor import as_tensor as _t

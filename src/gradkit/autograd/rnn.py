@@ -14,7 +14,8 @@ import numpy as np
 
 from .. import backend as B
 from ..errors import ConfigError
-from .functions import getitem
+from ..tuning import RNN_BLOCK_BYTES
+from .public_ops import getitem
 from .tensor import Function, Tensor
 
 
@@ -108,7 +109,7 @@ def _blocks(a, order):
     return B.xp.concatenate([a[..., k * q:(k + 1) * q] for k in order], axis=-1)
 
 
-def _chunks(t, step_bytes, cache=1 << 19):
+def _chunks(t, step_bytes, cache=RNN_BLOCK_BYTES):
     """(start, stop) of the blocks of timesteps, last block first, whose per-step arrays of step_bytes fit in
     ~cache bytes: the backward loops compute each block's gate factors at once, as a few vectorised ufunc calls
     that stay in cache (per step, ~20 small calls cost more than the loop; one pass over all steps, 13 MB, too)."""
@@ -399,7 +400,7 @@ class LSTMSeq(Recurrence):
         z = self.gates.reshape(t, 4, q, n)
         u = xp.ascontiguousarray(self.wu[-q:])
         partials, done, dh_prev = [], t, xp.empty_like(dh)
-        m = min(t, max(1, (1 << 19) // z[0].nbytes))
+        m = min(t, max(1, RNN_BLOCK_BYTES // z[0].nbytes))
         k, da = xp.empty((m, 4, q, n), dtype=z.dtype), xp.empty((m, q, n), dtype=z.dtype)
         s = xp.empty_like(dh)
         for i0, i1 in _chunks(t, z[0].nbytes):

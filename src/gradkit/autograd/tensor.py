@@ -72,15 +72,6 @@ def wrap(array):
     return t
 
 
-def _method(name):
-    """Tensor's method form of the op ``name`` of functions.py: t.sum(axis=0) is F.sum(t, axis=0)."""
-    def method(self, *args, **kwargs):
-        return getattr(F, name)(self, *args, **kwargs)
-    method.__name__ = name
-    method.__doc__ = f"``gradkit.ops.{name}`` of this tensor."
-    return method
-
-
 class Tensor:
     """An array with an optional gradient; ops on it record the graph that ``backward`` walks."""
 
@@ -203,52 +194,6 @@ class Tensor:
         backprop(self, grad)
         if _observer is not None:
             _observer.backward_done(self, grad)
-
-    # ---- Python operators and method forms of the ops (F: functions.py, bound at the bottom) ----
-    __add__ = lambda a, b: F.add(a, b)  # noqa: E731
-    __radd__ = lambda a, b: F.add(b, a)  # noqa: E731
-    __sub__ = lambda a, b: F.sub(a, b)  # noqa: E731
-    __rsub__ = lambda a, b: F.sub(b, a)  # noqa: E731
-    __mul__ = lambda a, b: F.mul(a, b)  # noqa: E731
-    __rmul__ = lambda a, b: F.mul(b, a)  # noqa: E731
-    __truediv__ = lambda a, b: F.div(a, b)  # noqa: E731
-    __rtruediv__ = lambda a, b: F.div(b, a)  # noqa: E731
-    __neg__ = lambda a: F.neg(a)  # noqa: E731
-    __pos__ = lambda a: a  # noqa: E731
-    __pow__ = lambda a, c: F.power(a, c)  # noqa: E731
-    __rpow__ = lambda a, b: F.power(F.as_operand(b, a), a)  # noqa: E731
-    __matmul__ = lambda a, b: F.matmul(a, b)  # noqa: E731
-    __rmatmul__ = lambda a, b: F.matmul(b, a)  # noqa: E731
-    __getitem__ = lambda a, key: F.getitem(a, key)  # noqa: E731
-    __abs__ = lambda a: F.abs(a)  # noqa: E731
-    __lt__ = lambda a, b: Tensor(a.data < as_array(b))  # noqa: E731 - comparisons are constants
-    __le__ = lambda a, b: Tensor(a.data <= as_array(b))  # noqa: E731
-    __gt__ = lambda a, b: Tensor(a.data > as_array(b))  # noqa: E731
-    __ge__ = lambda a, b: Tensor(a.data >= as_array(b))  # noqa: E731
-
-    def reshape(self, *shape):
-        """This tensor with a new shape: t.reshape(2, 3) or t.reshape((2, 3))."""
-        return F.reshape(self, shape[0] if len(shape) == 1 else shape)
-
-    def transpose(self, *axes):
-        """This tensor with axes permuted (reversed when none are given)."""
-        return F.transpose(self, (axes[0] if len(axes) == 1 else axes) or None)
-
-    T = property(lambda a: F.transpose(a), doc="The transpose (axes reversed).")
-    exp = _method("exp")
-    log = _method("log")
-    sqrt = _method("sqrt")
-    tanh = _method("tanh")
-    sigmoid = _method("sigmoid")
-    relu = _method("relu")
-    sum = _method("sum")
-    mean = _method("mean")
-    max = _method("max")
-    expand_dims = _method("expand_dims")
-    squeeze = _method("squeeze")
-    clip = _method("clip")
-    softmax = _method("softmax")
-    log_softmax = _method("log_softmax")
 
 
 def _brief(data):
@@ -375,7 +320,3 @@ class Function:
     def backward(self, gy):
         """Gradients w.r.t. each input (a tuple, or one array for one input) from the output's gradient."""
         raise NotImplementedError
-
-
-
-from . import functions as F  # noqa: E402 - the ops are built on Tensor, so they load after it

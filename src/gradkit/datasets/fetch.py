@@ -102,9 +102,12 @@ def _missing(entry, target, reason):
 
 
 def _short(error, limit=90):
-    """An exception in one short line: its type and the start of its message (a network library's is long)."""
+    """An exception in one short line: its type and the start of its message (a network library's is long), cut
+    between words."""
     text = " ".join(str(error).split())
-    return f"{type(error).__name__}: {text[:limit]}{'…' if len(text) > limit else ''}"
+    if len(text) > limit:
+        text = (text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text[:limit]).rstrip(",;:(") + " …"
+    return f"{type(error).__name__}: {text}"
 
 
 def _download(entry, target, downloader=None):

@@ -16,6 +16,8 @@ from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D
                       GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
 from .preprocessing import RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling
 from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN
+from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
+from .rnn_layer import RNN
 from .regularization import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
 from .reshaping import Permute, RepeatVector, Reshape, ZeroPadding2D
 from .resizing import Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, ZeroPadding1D
@@ -42,7 +44,8 @@ __all__ += ["ReLU", "LeakyReLU", "PReLU", "Softmax", "ELU", "Identity", "Convolu
             "SpatialDropout2D", "Permute", "RepeatVector", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D",
             "ZeroPadding1D", "TimeDistributed", "Conv1DTranspose", "Conv2DTranspose", "Convolution1DTranspose",
             "Convolution2DTranspose", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
-            "SeparableConvolution1D", "SeparableConvolution2D"]
+            "SeparableConvolution1D", "SeparableConvolution2D", "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell",
+            "StackedRNNCells"]
 
 from ..keras_api import not_provided as _not_provided  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Activation layers with Keras 3's arguments: ReLU, LeakyReLU, PReLU, Softmax and ELU (keras/src/layers/activations/)."""
 from .. import activations, constraints, initializers, regularizers
 from ..arguments import number, optional_number
-from ..autograd import functions as F
+from ..autograd import public_ops as F
 from ..autograd import nn
 from ..errors import ConfigError, ShapeError
 from .base import Layer

@@ -110,6 +110,7 @@ class Layer:
                  activity_regularizer=None, **kwargs):
         from .. import regularizers
         kwargs.pop("autocast", None)
+        input_shape, self._batch_size_arg = _keras2_batch_args(type(self).__name__, input_shape, kwargs)
         if kwargs:
             raise ConfigError(f"{type(self).__name__} got unknown argument(s): {', '.join(sorted(kwargs))}")
         self.name = name or unique_name(snake_case(type(self).__name__))
@@ -511,6 +512,22 @@ class Layer:
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
 
 
+def _keras2_batch_args(owner, input_shape, kwargs):
+    """Keras 2's ``batch_input_shape=(batch, ...)`` or ``batch_size=`` beside input_shape on a first layer (stateful
+    RNNs need the batch size): (input_shape, batch size or None), both popped from kwargs."""
+    batch_input_shape, batch_size = kwargs.pop("batch_input_shape", None), kwargs.pop("batch_size", None)
+    if batch_input_shape is None:
+        return input_shape, batch_size
+    if input_shape is not None:
+        raise ConfigError(f"{owner}: give input_shape= or batch_input_shape=, not both (got input_shape="
+                          f"{input_shape!r}, batch_input_shape={batch_input_shape!r})")
+    batch_input_shape = tuple(batch_input_shape)
+    if len(batch_input_shape) < 2:
+        raise ConfigError(f"{owner}: batch_input_shape is (batch_size, ...) with at least one more dimension, got "
+                          f"{batch_input_shape!r}")
+    return batch_input_shape[1:], batch_input_shape[0]
+
+
 def dtype_policy(name):
     """Keras 3's serialized DTypePolicy for a dtype name."""
     return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": name}, "registered_name": None}
@@ -577,5 +594,5 @@ def _zip_map(fn, structs):
 
 def _shapes_to_tensors(shapes, layer):
     if isinstance(shapes, (list, tuple)) and shapes and isinstance(shapes[0], (list, tuple)):
-        return [KerasTensor(tuple(s), dtype=layer.dtype, name=layer.name) for s in shapes]
+        return [_shapes_to_tensors(s, layer) for s in shapes]  # nested: e.g. an RNN's states per stacked cell
     return KerasTensor(tuple(shapes), dtype=layer.dtype, name=layer.name)

@@ -5,7 +5,7 @@ The kernel is (kernel_size..., filters, in_channels), Keras's layout, and the ou
 over unchanged.
 """
 from .. import activations, constraints, initializers, regularizers
-from ..autograd import functions as F
+from ..autograd import public_ops as F
 from ..autograd import nn
 from ..autograd.conv_transpose import conv_transpose, transpose_output_length
 from ..errors import ConfigError, ShapeError

@@ -6,7 +6,7 @@ from ..arguments import flag, number
 from ..arguments import shape as shape_arg
 from ..autograd import Tensor, nn
 from ..autograd.tensor import as_tensor
-from ..autograd import functions as F
+from ..autograd import public_ops as F
 from ..errors import ConfigError, ShapeError
 from .base import KerasTensor, Layer
 

@@ -1,6 +1,6 @@
 """Masking: marks the timesteps whose features all equal mask_value, so later layers skip them (as Keras's)."""
 from ..arguments import number
-from ..autograd import functions as F
+from ..autograd import public_ops as F
 from ..autograd import Tensor, nn
 from ..errors import ShapeError
 from .base import Layer

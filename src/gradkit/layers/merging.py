@@ -1,7 +1,7 @@
 """Layers that merge several inputs: Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, and
 their functional forms (``layers.add([a, b])``, ``layers.concatenate([a, b])``, ...)."""
 from ..arguments import number
-from ..autograd import functions as F
+from ..autograd import public_ops as F
 from ..autograd import nn
 from ..errors import ShapeError
 from .base import Layer

@@ -1,7 +1,7 @@
 """BatchNormalization (moving statistics) and LayerNormalization, with Keras's defaults (epsilon 1e-3)."""
 from .. import constraints, initializers, regularizers
 from ..arguments import flag, number
-from ..autograd import functions as F
+from ..autograd import public_ops as F
 from ..autograd import nn
 from ..errors import ConfigError, ShapeError
 from .base import Layer

@@ -1,7 +1,7 @@
 """OpLayer: a ``gradkit.ops`` function (or a Python operator) applied to KerasTensors, as a graph node."""
 import numpy as np
 
-from ..autograd import functions as ops
+from ..autograd import public_ops as ops
 from .base import Layer, unique_name
 from .symbolic import KerasTensor
 

@@ -1,6 +1,6 @@
 """Pooling layers, channels-last: Max/AveragePooling1D/2D and the global poolings, with Keras 3's arguments."""
 from ..autograd import conv as C
-from ..autograd import functions as F
+from ..autograd import public_ops as F
 from ..autograd import nn
 from .base import Layer
 from .convolutional import check_data_format, check_input, check_padding, check_window, normalize_tuple

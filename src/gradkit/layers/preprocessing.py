@@ -1,5 +1,5 @@
 """Preprocessing layers: Rescaling, and the image augmentations active only while training."""
-from ..autograd import functions as F
+from ..autograd import public_ops as F
 from ..autograd import image as I
 from ..autograd import nn
 from ..errors import ConfigError

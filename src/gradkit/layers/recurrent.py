@@ -7,20 +7,25 @@ move kernels, recurrent kernels and biases to and from Keras unchanged. A mask (
 from .. import activations, initializers
 from .. import backend as B
 from ..autograd import Tensor
-from ..autograd import functions as F
+from ..autograd import public_ops as F
 from ..autograd import nn, rnn
 from ..errors import ConfigError, ShapeError
 from .base import Layer
+from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, cell_stepper, check_rate, reset_masks
+from .rnn_layer import RNN, Stateful, run_steps, sequence_input
 
 
 def _tensor(x):
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-class BaseRNN(Layer):
-    """What SimpleRNN, LSTM and GRU share: configuration, weights, the call over one fused op, shapes, masks."""
+class BaseRNN(Stateful, Layer):
+    """What SimpleRNN, LSTM and GRU share: configuration, weights, the call over one fused op, shapes, masks.
 
-    kind, gates, n_states = None, 1, 1
+    Where the fused op does not apply (recurrent_dropout in training, GRU's reset_after=False) the layer runs its
+    cell (``cell_class``, sharing the layer's weights) step by step, as Keras's RNN does."""
+
+    kind, gates, n_states, cell_class = None, 1, 1, None
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
@@ -30,12 +35,8 @@ class BaseRNN(Layer):
         what = type(self).__name__
         if not isinstance(units, int) or units < 1:
             raise ConfigError(f"{what}: units must be a positive integer, got {units!r}")
-        if not 0 <= dropout < 1:
-            raise ConfigError(f"{what}: dropout must be in [0, 1), got {dropout}")
-        if recurrent_dropout:
-            raise ConfigError(f"{what}: recurrent_dropout is not supported (got {recurrent_dropout}); use dropout=")
-        if stateful:
-            raise ConfigError(f"{what}: stateful=True is not supported")
+        dropout = check_rate(dropout, "dropout", what)
+        recurrent_dropout = check_rate(recurrent_dropout, "recurrent_dropout", what)
         self.units, self.use_bias = units, use_bias
         self.activation = activations.get(activation)
         self.recurrent_activation = activations.get(recurrent_activation)
@@ -57,6 +58,7 @@ class BaseRNN(Layer):
         self.kernel = self.add_weight("kernel", (shape[-1], width), self.kernel_initializer)
         self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, width), self.recurrent_initializer)
         self.bias = self.add_weight("bias", self._bias_shape(), self._bias_init) if self.use_bias else None
+        self._fix_batch_size(shape[0])
         self.built = True
 
     def _bias_shape(self):
@@ -75,18 +77,52 @@ class BaseRNN(Layer):
 
     # ---- calling ----------------------------------------------------------------------------------
     def call(self, inputs, initial_state=None, mask=None, training=False):
-        x = _tensor(inputs)
+        x = sequence_input(inputs, self.dtype, self.name)
         self._check_input(x.shape)
-        if training and self.dropout:  # Keras: one dropout mask per sequence, shared by every timestep
-            x = F.mul(x, nn.dropout(Tensor(B.xp.ones((x.shape[0], 1, x.shape[2]), dtype=x.dtype)), self.dropout))
         if initial_state is not None:
             states = initial_state if isinstance(initial_state, (list, tuple)) else [initial_state]
             initial_state = self._check_states(states, x.shape[0])
+        elif self.stateful:
+            initial_state = self._stateful_initial(x.shape[0], self._zero_states)
         if mask is not None:
             mask = _tensor(mask)
-        out, states = rnn.recurrence(self.kind, x, self.kernel, self.recurrent_kernel, self.bias, initial_state,
-                                     mask, **self._op_config())
+        if self._composed(training):
+            out, states = self._cell_call(x, initial_state, mask, training)
+        else:
+            if training and self.dropout:  # Keras: one dropout mask per sequence, shared by every timestep
+                x = F.mul(x, nn.dropout(Tensor(B.xp.ones((x.shape[0], 1, x.shape[2]), dtype=x.dtype)), self.dropout))
+            out, states = rnn.recurrence(self.kind, x, self.kernel, self.recurrent_kernel, self.bias, initial_state,
+                                         mask, **self._op_config())
+        if self.stateful:
+            self._stateful_store(states)
         return [out] + states if self.return_state else out
+
+    def _zero_states(self, batch):
+        return [Tensor(B.xp.zeros((batch, self.units), dtype=self.dtype)) for _ in range(self.n_states)]
+
+    def _composed(self, training):
+        """Whether this call runs the cell step by step: Keras's cell path (recurrent dropout in training)."""
+        return bool(training and self.recurrent_dropout)
+
+    def _make_cell(self):
+        """A cell (SimpleRNNCell / LSTMCell / GRUCell) with this layer's configuration, sharing its weights."""
+        cfg = {k: v for k, v in self.get_config().items() if k in self._CELL_KEYS}
+        cell = self.cell_class(name=f"{self.name}_cell", dtype=self.dtype, **cfg)
+        cell.kernel, cell.recurrent_kernel, cell.bias = self.kernel, self.recurrent_kernel, self.bias
+        cell.built = True
+        return cell
+
+    _CELL_KEYS = ("units", "activation", "recurrent_activation", "use_bias", "dropout", "recurrent_dropout", "seed",
+                  "unit_forget_bias", "reset_after")
+
+    def _cell_call(self, x, initial_state, mask, training):
+        """The sequence run cell by cell (ops only; each step's dropout masks drawn once per sequence)."""
+        cell = self._make_cell()
+        states = initial_state if initial_state is not None else self._zero_states(x.shape[0])
+        reset_masks(cell)
+        last, seq, states = run_steps(cell_stepper(cell, x, training), x, list(states), mask, self.go_backwards,
+                                      self.zero_output_for_mask, self.return_sequences)
+        return (seq if self.return_sequences else last), states
 
     def _op_config(self):
         return dict(activation=self._act, recurrent_activation=self._ract, go_backwards=self.go_backwards,
@@ -136,7 +172,7 @@ class BaseRNN(Layer):
 class SimpleRNN(BaseRNN):
     """Fully-connected RNN: h_t = activation(x_t·kernel + h_{t−1}·recurrent_kernel + bias)."""
 
-    kind, gates = "simple_rnn", 1
+    kind, gates, cell_class = "simple_rnn", 1, SimpleRNNCell
 
     def __init__(self, units, activation="tanh", **kwargs):
         super().__init__(units, activation=activation, **kwargs)
@@ -148,10 +184,11 @@ class LSTM(BaseRNN):
     ``unit_forget_bias=True`` starts the forget gate's bias at 1 (Jozefowicz et al. 2015), as Keras does.
     """
 
-    kind, gates, n_states = "lstm", 4, 2
+    kind, gates, n_states, cell_class = "lstm", 4, 2, LSTMCell
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", unit_forget_bias=True,
                  use_cudnn="auto", **kwargs):
+        kwargs.pop("implementation", None)  # Keras's cell-internal choice; the numbers are the same
         super().__init__(units, activation=activation, recurrent_activation=recurrent_activation, **kwargs)
         self.unit_forget_bias, self.use_cudnn = unit_forget_bias, use_cudnn
 
@@ -168,19 +205,22 @@ class LSTM(BaseRNN):
 
 
 class GRU(BaseRNN):
-    """Gated recurrent unit (Cho et al. 2014), Keras 3's reset_after=True form: gates z, r, h; bias (2, 3u)."""
+    """Gated recurrent unit (Cho et al. 2014), gates z, r, h. reset_after=True (Keras 3's default): bias (2, 3u),
+    one fused op; reset_after=False: bias (3u,), the reset gate applied before the recurrent matmul, run by GRUCell."""
 
-    kind, gates = "gru", 3
+    kind, gates, cell_class = "gru", 3, GRUCell
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", reset_after=True,
                  use_cudnn="auto", **kwargs):
+        kwargs.pop("implementation", None)  # Keras's cell-internal choice; the numbers are the same
         super().__init__(units, activation=activation, recurrent_activation=recurrent_activation, **kwargs)
-        if not reset_after:
-            raise ConfigError("GRU: reset_after=False is not supported (Keras 3's default is True)")
-        self.reset_after, self.use_cudnn = reset_after, use_cudnn
+        self.reset_after, self.use_cudnn = bool(reset_after), use_cudnn
 
     def _bias_shape(self):
-        return (2, 3 * self.units)
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def _composed(self, training):
+        return not self.reset_after or super()._composed(training)
 
     def get_config(self):
         return {**super().get_config(), "recurrent_activation": self._ract, "reset_after": self.reset_after,
@@ -198,8 +238,8 @@ class Bidirectional(Layer):
 
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(layer, BaseRNN):
-            raise ConfigError(f"Bidirectional wraps a SimpleRNN, LSTM or GRU layer, got {layer!r}")
+        if not isinstance(layer, (BaseRNN, RNN)):
+            raise ConfigError(f"Bidirectional wraps a SimpleRNN, LSTM, GRU or RNN layer, got {layer!r}")
         if merge_mode not in _MERGES:
             raise ConfigError(f"Bidirectional: merge_mode must be one of {_MERGES}, got {merge_mode!r}")
         self.forward_layer = _copy(layer, "forward_" + layer.name, layer.go_backwards)
@@ -208,7 +248,7 @@ class Bidirectional(Layer):
             sub.zero_output_for_mask = sub.return_sequences
         self.merge_mode = merge_mode
         self.return_sequences, self.return_state = layer.return_sequences, layer.return_state
-        self.units = layer.units
+        self.units = getattr(layer, "units", None)
         self._initial_weights = weights
 
     def build(self, input_shape):
@@ -235,6 +275,15 @@ class Bidirectional(Layer):
         if self.return_state:
             return (out if self.merge_mode is None else [out]) + states
         return out
+
+    def reset_states(self):
+        """Zeros for both directions' carried states (stateful=True)."""
+        self.forward_layer.reset_states()
+        self.backward_layer.reset_states()
+
+    def reset_state(self):
+        """Keras 3's name for reset_states."""
+        self.reset_states()
 
     def compute_output_shape(self, input_shape):
         """The merged output's shape ([forward, backward] with merge_mode None), then both directions' states."""
@@ -264,9 +313,9 @@ class Bidirectional(Layer):
         config = dict(config)
         spec = config["layer"]
         if isinstance(spec, dict):
-            kinds = {c.__name__: c for c in (SimpleRNN, LSTM, GRU)}
+            kinds = {c.__name__: c for c in (SimpleRNN, LSTM, GRU, RNN)}
             if spec["class_name"] not in kinds:
-                raise ConfigError(f"Bidirectional wraps SimpleRNN, LSTM or GRU, got {spec['class_name']!r}")
+                raise ConfigError(f"Bidirectional wraps SimpleRNN, LSTM, GRU or RNN, got {spec['class_name']!r}")
             config["layer"] = kinds[spec["class_name"]].from_config(dict(spec["config"]))
         return cls(**config)
 

@@ -3,7 +3,7 @@ import math
 import numbers
 
 from ..autograd import conv as C
-from ..autograd import functions as F
+from ..autograd import public_ops as F
 from ..errors import ConfigError, ShapeError
 from .base import Layer
 from .convolutional import check_data_format, check_input

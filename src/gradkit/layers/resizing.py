@@ -2,7 +2,7 @@
 ZeroPadding1D, Cropping1D, Cropping2D, UpSampling1D and UpSampling2D."""
 import numbers
 
-from ..autograd import functions as F
+from ..autograd import public_ops as F
 from ..errors import ConfigError, ShapeError
 from .base import Layer
 from .convolutional import check_data_format, check_input, normalize_tuple

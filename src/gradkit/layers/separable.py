@@ -6,7 +6,7 @@ depthwise conv, then a 1×1 conv: depthwise_kernel (kernel_size..., in, depth_mu
 """
 from .. import activations, constraints, initializers, regularizers
 from ..autograd import conv as C
-from ..autograd import functions as F
+from ..autograd import public_ops as F
 from ..autograd.depthwise import depthwise_conv
 from ..errors import ConfigError, ShapeError
 from .base import Layer

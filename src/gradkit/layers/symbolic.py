@@ -115,7 +115,7 @@ class KerasTensor:
 
 def _op(name, reflect=False):
     def method(self, *other):
-        from ..autograd import functions as ops
+        from ..autograd import public_ops as ops
         args = (other[0], self) if reflect else (self, *other)
         return getattr(ops, name)(*args)
     method.__name__ = name

@@ -1,5 +1,5 @@
 """TimeDistributed: one layer applied to every timestep of (batch, time, ...) with shared weights (Keras 3's)."""
-from ..autograd import functions as F
+from ..autograd import public_ops as F
 from ..errors import ConfigError, ShapeError
 from .base import Layer
 

@@ -4,6 +4,7 @@ and Keras 3's stateful Metric classes (add_variable / update_state / result / re
 import functools
 
 from ..errors import ConfigError
+from ..registry import Registry
 from .auc import AUC
 from .base import Mean, MeanMetricWrapper, Metric, Sum, snake_case
 from .classes import (Accuracy, BinaryAccuracy, BinaryCrossentropy, CategoricalAccuracy,  # noqa: F401
@@ -28,6 +29,8 @@ _FUNCTIONS = {f.__name__: f for f in _ALL}
 _STATEFUL = {n: c for c in (AUC, Precision, Recall, TruePositives, TrueNegatives, FalsePositives, FalseNegatives,
                             RootMeanSquaredError) for n in (c.__name__, snake_case(c.__name__))}
 _BY_CLASS_NAME = {c.__name__: c for c in _CLASSES if c is not RootMeanSquaredError}
+_REGISTRY = Registry("metric", {**_ALIASES, **_FUNCTIONS}, _BY_CLASS_NAME,
+                     listed=["accuracy", "acc", *_FUNCTIONS, *_ALIASES, *_BY_CLASS_NAME, *_STATEFUL])
 
 
 def resolve_accuracy(loss=None, y_true_shape=None, y_pred_shape=None):
@@ -61,15 +64,14 @@ def get(identifier, loss=None, y_true_shape=None, y_pred_shape=None):
         low = identifier.lower()
         if low in ("accuracy", "acc"):
             return identifier, resolve_accuracy(loss, y_true_shape, y_pred_shape)
-        fn = _FUNCTIONS.get(low) or _ALIASES.get(low)
-        if fn is None and identifier in _BY_CLASS_NAME:
-            fn = _BY_CLASS_NAME[identifier]._fn_default
+        fn = _REGISTRY.find(identifier)
+        if isinstance(fn, type):
+            fn = fn._fn_default
         if fn is None:
             if identifier in _STATEFUL:
                 raise ConfigError(f"metric {identifier!r} is stateful (its value is not a mean over samples), "
                                   "so it has no per-sample function; metrics.get_metric returns it as a Metric")
-            valid = ["accuracy", "acc", *_FUNCTIONS, *_ALIASES, *_BY_CLASS_NAME, *_STATEFUL]
-            raise ConfigError(f"unknown metric {identifier!r}; valid names: {', '.join(valid)}")
+            raise _REGISTRY.unknown(identifier)
         return identifier, fn
     if isinstance(identifier, Metric):
         if not is_per_sample(identifier):

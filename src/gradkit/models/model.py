@@ -5,7 +5,7 @@ from ..autograd import Tensor, no_grad
 from ..errors import ConfigError
 from ..layers.base import Layer, forward_context
 from ..training.batching import is_sparse
-from .trainer import Trainer
+from ..training.trainer import Trainer
 
 
 def _functional_args(args, kwargs):

@@ -1,8 +1,23 @@
 """Sequential: a plain stack of layers, each feeding the next (Keras's ``Sequential``)."""
-from ..errors import ConfigError
+from ..errors import ConfigError, ConfigTypeError
 from ..layers.base import KerasTensor, Layer, dtype_policy, unique_name
 from .model import GraphModel
 from .serialization import deserialize_layer, serialize_layer
+
+
+def _check_layers_list(layers, trainable, name):
+    """Sequential's layers come as one list: layers given one by one (Sequential(Dense(4), Dense(1))) are an error
+    that says so, not a TypeError from deep inside."""
+    given = [a for a in (layers, trainable, name) if isinstance(a, (Layer, KerasTensor))]
+    if given:
+        names = ", ".join("Input(...)" if isinstance(a, KerasTensor) else f"{type(a).__name__}(...)" for a in given)
+        how = "a layer on its own" if given == [layers] else "them as separate arguments (the second argument of " \
+            "Sequential is trainable, the third name)"
+        more = ", ..." if len(given) == 3 else ""
+        raise ConfigTypeError(f"Sequential: the layers go in one list, Sequential([{names}{more}]); got {how}")
+    if layers is not None and (isinstance(layers, str) or not hasattr(layers, "__iter__")):
+        raise ConfigTypeError(f"Sequential(layers=...): expected a list of layers, got {type(layers).__name__} "
+                              f"{layers!r}")
 
 
 class Sequential(GraphModel):
@@ -13,6 +28,7 @@ class Sequential(GraphModel):
     """
 
     def __init__(self, layers=None, trainable=True, name=None, **kwargs):
+        _check_layers_list(layers, trainable, name)
         self._layers, self._shapes, self._input_shape = [], [], None
         super().__init__(name=name or unique_name("sequential"), trainable=trainable, **kwargs)
         self.built = False
@@ -32,7 +48,7 @@ class Sequential(GraphModel):
             self._set_input(_input_layer_shape(layer))
             return
         if not self._layers and self._input_shape is None and layer.input_shape_arg is not None:
-            self._input_shape = (None,) + tuple(layer.input_shape_arg)
+            self._input_shape = (getattr(layer, "_batch_size_arg", None),) + tuple(layer.input_shape_arg)
         self._layers.append(layer)
         self.built = False
         if self._input_shape is not None:
@@ -58,7 +74,8 @@ class Sequential(GraphModel):
         shape = tuple(input_shape if input_shape is not None else self._input_shape or ())
         if not shape:
             raise ConfigError("Sequential.build needs an input shape, e.g. build((None, 13))")
-        self._input_shape = (None,) + shape[1:]
+        batch = shape[0] if any(getattr(layer, "stateful", False) is True for layer in self._layers) else None
+        self._input_shape = (batch,) + shape[1:]  # the batch size is kept only for a stateful RNN
         from ..layers import InputLayer
         kt = getattr(self, "_input_kt", None)
         if kt is None or kt.shape != self._input_shape:

@@ -12,11 +12,10 @@ from ..arguments import flag, number, optional_number
 from ..autograd import Tensor
 from ..autograd.tensor import observer
 from ..errors import ConfigError, ShapeError
+from ..registry import Registry
 from . import schedules
 from .schedules import LearningRateSchedule
-
-FLAT_MAX_SIZE = 1 << 18
-"""Variables totalling more elements than this are updated one by one (the flat copy of grads stops paying)."""
+from ..tuning import FLAT_MAX_SIZE  # variables totalling more are updated one by one
 
 
 def _raw(x):
@@ -570,22 +569,13 @@ class Adadelta(Optimizer):
 
 
 _CLASSES = {c.__name__: c for c in (SGD, RMSprop, Adam, AdamW, Adagrad, Adamax, Nadam, Adadelta)}
+_REGISTRY = Registry("optimizer", {name.lower(): cls for name, cls in _CLASSES.items()})
 
 
 def get(identifier):
     """An optimizer from a name ("sgd", "rmsprop", "adam", "adamw", "adagrad", "adamax", "nadam", "adadelta"), a config
     dict or an instance."""
-    if isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        for name, cls in _CLASSES.items():
-            if identifier.lower() == name.lower():
-                return cls()
-    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
-        return identifier()
-    raise ConfigError(f"unknown optimizer {identifier!r}; valid names: {', '.join(n.lower() for n in _CLASSES)}")
+    return _REGISTRY.get(identifier, base=Optimizer, from_dict=deserialize, instantiate=True, callables=None)
 
 
 def serialize(optimizer):

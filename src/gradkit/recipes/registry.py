@@ -2,6 +2,7 @@
 import importlib
 
 from ..errors import ConfigError
+from ..registry import did_you_mean
 
 MODULES = {
     "boston-gd": "boston_gd",
@@ -32,5 +33,6 @@ def names():
 def get(name):
     """The Recipe called ``name``; an unknown name raises ConfigError listing the valid ones."""
     if name not in MODULES:
-        raise ConfigError(f"unknown recipe {name!r}; the recipes are: {', '.join(MODULES)}")
+        raise ConfigError(f"unknown recipe {name!r}; the recipes are: {', '.join(MODULES)}"
+                          f"{did_you_mean(name, MODULES)}")
     return importlib.import_module(f"{__package__}.{MODULES[name]}").RECIPE

@@ -18,10 +18,9 @@ import numpy as np
 from .. import backend as B
 from ..backend import is_sparse  # noqa: F401 - re-exported for the models
 from ..errors import ConfigError
+from ..tuning import SMALL_DATA_BYTES  # dense data up to this size is permuted whole once per epoch
 
 SAMPLINGS = ("shuffle", "sweep", "random")
-SMALL_DATA_BYTES = 1 << 22
-"""Dense data up to this size (all arrays) is permuted whole once per epoch; larger data batch by batch."""
 
 
 def num_samples(arrays):

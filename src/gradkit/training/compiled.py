@@ -14,6 +14,7 @@ import re
 from .. import backend as B
 from ..autograd import tensor as autograd
 from ..autograd.tensor import Tensor, topological_order, wrap
+from ..tuning import MAX_SIGNATURES
 
 
 class Untraceable(Exception):
@@ -259,7 +260,7 @@ class CompiledStep:
     besides the optimizers' state (the model's weights, BatchNorm's moving statistics).
     """
 
-    def __init__(self, fn, state=list, max_signatures=4, on_fallback=None):
+    def __init__(self, fn, state=list, max_signatures=MAX_SIGNATURES, on_fallback=None):
         self.fn, self.state, self.max_signatures, self.on_fallback = fn, state, max_signatures, on_fallback
         self.programs, self.eager, self.traces = {}, False, 0
         self._verified = {}  # signature → the checked replay

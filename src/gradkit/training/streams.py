@@ -41,12 +41,12 @@ def kind(x):
         "a generator"
 
 
-def reject(x, where, batch_size=None, **given):
+def reject(x, where, batch_size=None, stacklevel=3, **given):
     """ConfigError for an argument a generator / PyDataset carries itself or cannot honour (as Keras raises); a
     warning for batch_size, which Keras 3 ignores silently (keras.io's guide passes it with a PyDataset)."""
     if batch_size is not None:
         warnings.warn(f"{where}(batch_size={batch_size!r}) is ignored: x is {kind(x)}, whose batches are already "
-                      "made (each one it yields is one step)", UserWarning, stacklevel=3)
+                      "made (each one it yields is one step)", UserWarning, stacklevel=stacklevel)
     what = {"y": "the targets", "sample_weight": "the sample weights"}
     for name, value in given.items():
         if value is not None:
@@ -55,9 +55,10 @@ def reject(x, where, batch_size=None, **given):
             raise ConfigError(f"{where}({name}=...) cannot be used when x is {kind(x)}: {inside}")
 
 
-def check_fit(x, y, batch_size, sample_weight, class_weight, validation_split, sampling, epoch_loss, shuffle):
+def check_fit(x, y, batch_size, sample_weight, class_weight, validation_split, sampling, epoch_loss, shuffle,
+              stacklevel=3):
     """fit's arguments that a stream cannot take: errors as Keras's, plus gradkit's own loop options."""
-    reject(x, "fit", y=y, batch_size=batch_size, sample_weight=sample_weight,
+    reject(x, "fit", y=y, batch_size=batch_size, stacklevel=stacklevel + 1, sample_weight=sample_weight,
            class_weight=class_weight if not isinstance(x, PyDataset) else None,
            validation_split=validation_split or None, sampling=sampling)
     if epoch_loss != "mean":
@@ -67,7 +68,7 @@ def check_fit(x, y, batch_size, sample_weight, class_weight, validation_split, s
         what = "torch DataLoader. The DataLoader is expected to already be shuffled" if is_torch_dataloader(x) \
             else "generator. The generator is expected to yield already-shuffled data"
         warnings.warn(f"`shuffle=True` was passed, but will be ignored since the data `x` was provided as a {what}.",
-                      stacklevel=3)
+                      stacklevel=stacklevel)
 
 
 def check_once_read(x, steps, passes, where, steps_name):

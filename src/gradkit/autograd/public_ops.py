@@ -16,7 +16,7 @@ from .. import backend as B
 from ..errors import ConfigError
 from . import array_ops as A
 from . import nn as N
-from . import ops as O
+from . import math_ops as O
 from . import shape_ops as S
 from .tensor import Tensor, as_array
 from .tensor import as_tensor as _t

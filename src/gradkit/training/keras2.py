@@ -50,6 +50,13 @@ class Keras2Generators:
         return self._keras2_inference("predict", generator, steps, callbacks, verbose, max_queue_size=max_queue_size,
                                       workers=workers, use_multiprocessing=use_multiprocessing)
 
+    def reset_states(self):
+        """Keras 2's ``model.reset_states()``: zeros for every stateful RNN's carried states."""
+        warn_once("model.reset_states()", "layer.reset_states() on each stateful layer")
+        for layer in self._flatten_layers(include_self=False):
+            if getattr(layer, "stateful", False) is True:
+                layer.reset_states()
+
     def _keras2_inference(self, method, generator, steps, callbacks, verbose, **loader):
         warn_once(f"model.{method}_generator(...)", f"model.{method}(...), which takes generators")
         _loader(generator, f"{method}_generator", **loader)

@@ -13,17 +13,18 @@ import numpy as np
 from .. import backend as B
 from ..autograd import Tensor, no_grad
 from ..autograd.tensor import wrap
-from ..autograd import functions as F
+from ..autograd import public_ops as F
 from ..autograd import nn
 from ..errors import ConfigError, ConfigTypeError, DataError, ShapeError, TrainingError
 from ..backend import is_sparse
-from ..training import data_adapter as data, streams
+from ..training import data_adapter as data
 from ..training.batching import Batcher, inference_batches
 from ..training.callbacks import CallbackList
+from ..training.epoch_iterator import EpochIterator
 from ..arguments import flag, number
+from ..tuning import FULL_EVAL_BATCH
 from .keras2 import Keras2Generators
 
-_FULL_EVAL_BATCH = 8192  # batch of the full-data pass (epoch_loss="full"): one pass on the course's data
 EPOCH_LOSSES = ("mean", "full")
 
 
@@ -197,7 +198,7 @@ class Trainer(Keras2Generators):
         _check_train_step_signature(type(self))
         self._train_vars = list(self.trainable_weights)
         self._compiled_step = None
-        if self.jit_compile is not False:
+        if self.jit_compile is not False and not _has_stateful_layer(self):
             fn = self._make_compiled_train_function()
             if fn is not None:
                 return fn
@@ -250,47 +251,17 @@ class Trainer(Keras2Generators):
         callbacks = data.check_callbacks(callbacks)
         verbose = 1 if verbose == "auto" else verbose
         B.keep_freed_memory()
-        if streams.is_stream(x):
-            streams.check_fit(x, y, batch_size, sample_weight, class_weight, validation_split, sampling, epoch_loss,
-                              shuffle)
-            streams.check_once_read(x, steps_per_epoch, epochs - initial_epoch, "fit: x", "steps_per_epoch")
-            batcher = streams.Stream(self, x, "fit", steps_per_epoch, shuffle, class_weight=class_weight)
-            held_out = full = None
-        else:
-            split = validation_split if validation_data is None else 0.0  # validation_data overrides it (Keras)
-            batcher, held_out, full = self._array_batches(x, y, sample_weight, class_weight, split, batch_size,
-                                                          sampling or ("shuffle" if shuffle else "sweep"),
-                                                          steps_per_epoch, epoch_loss == "full")
+        split = validation_split if validation_data is None else 0.0  # validation_data overrides it (Keras)
+        batcher = EpochIterator(self, x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight,
+                                validation_split=validation_split, split=split, sampling=sampling,
+                                epoch_loss=epoch_loss, passes=epochs - initial_epoch)
         passes = sum((e + 1) % validation_freq == 0 for e in range(initial_epoch, epochs))
-        val = self._validation_batches(validation_data, held_out, validation_batch_size or batch_size or 32,
-                                       validation_steps, passes)
+        val = EpochIterator.validation(self, validation_data, batcher.held_out, validation_batch_size or batch_size
+                                       or 32, validation_steps, passes)
         self._setup_step(batcher.y_shapes)
-        run = _Run(epochs, initial_epoch, verbose, val, validation_freq, full)
+        run = _Run(epochs, initial_epoch, verbose, val, validation_freq, batcher.full)
         with B.owned_threads():
             return self._run_epochs(batcher, run, callbacks)
-
-    def _array_batches(self, x, y, sample_weight, class_weight, split, batch_size, sampling, steps, full):
-        """fit's training Batcher over the prepared arrays, the held-out split (or None), and the arrays for the
-        full-data epoch loss (or None)."""
-        xs, ys = data.prepare(self, x, y)
-        weights = data.sample_weights(self, ys, sample_weight, class_weight)
-        if weights is not None:
-            data.check_lengths(xs, [weights], "x and sample_weight")
-        xs, ys, weights, held_out = data.validation(self, xs, ys, split, weights)
-        if class_weight is not None and held_out is not None:
-            held_out = held_out[:2] + (None,)  # Keras weighs only the training part by class_weight
-        batcher = Batcher(xs, ys, 32 if batch_size is None else batch_size, sampling, steps, weights)
-        return batcher, held_out, (xs, ys, weights) if full else None
-
-    def _validation_batches(self, validation_data, held_out, batch_size, steps, passes):
-        """fit's validation batches: a Stream for a generator / PyDataset, else sequential batches of the arrays
-        (validation_data's, or the held-out split); None without validation."""
-        if streams.is_stream(validation_data):
-            streams.check_once_read(validation_data, steps, passes, "fit: validation_data", "validation_steps")
-            return streams.Stream(self, validation_data, "fit", steps, what="validation_data")
-        if validation_data is not None:
-            held_out = data.validation_data(self, validation_data)
-        return None if held_out is None else Batcher(*held_out[:2], batch_size, "sweep", steps, held_out[2])
 
     def _make_callbacks(self, callbacks, verbose, epochs, steps):
         from ..training.history import History
@@ -345,7 +316,7 @@ class Trainer(Keras2Generators):
                     step += 1
                 close(batches)
                 logs = tracker.result() if run.full is None else \
-                    self._evaluate_batches(Batcher(*run.full[:2], _FULL_EVAL_BATCH, "sweep", None, run.full[2]))
+                    self._evaluate_batches(Batcher(*run.full[:2], FULL_EVAL_BATCH, "sweep", None, run.full[2]))
                 if run.val is not None and (epoch + 1) % run.val_freq == 0:
                     vlogs = self._evaluate_batches(run.val, cbl)
                     if vlogs is None:
@@ -393,13 +364,7 @@ class Trainer(Keras2Generators):
         a dict sorted by key if return_dict. steps: evaluate only the first ``steps`` batches."""
         self._require_compiled("evaluate")
         verbose, cbl = self._inference_setup("evaluate", batch_size, verbose, steps, callbacks)
-        if streams.is_stream(x):
-            streams.reject(x, "evaluate", y=y, sample_weight=sample_weight, batch_size=batch_size)
-            batches = streams.Stream(self, x, "evaluate", steps)
-        else:
-            xs, ys = data.prepare(self, x, y)
-            weights = data.sample_weights(self, ys, sample_weight)
-            batches = Batcher(xs, ys, 32 if batch_size is None else batch_size, "sweep", steps, weights)
+        batches = EpochIterator(self, x, y, sample_weight, batch_size, steps, where="evaluate")
         self._setup_step(batches.y_shapes)
         t0 = time.perf_counter()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"), B.owned_threads():
@@ -420,7 +385,7 @@ class Trainer(Keras2Generators):
         self._require_compiled("loss_function")
         xs, ys = data.prepare(self, x, y)
         self._setup_step([a.shape for a in ys])
-        return lambda: self._loss_only(xs, ys, _FULL_EVAL_BATCH)
+        return lambda: self._loss_only(xs, ys, FULL_EVAL_BATCH)
 
     def _loss_only(self, xs, ys, batch_size):
         """The mean loss over the data, touching no metric state (callbacks call it in the middle of an epoch)."""
@@ -473,12 +438,7 @@ class Trainer(Keras2Generators):
         """
         verbose, cbl = self._inference_setup("predict", batch_size, verbose, steps, callbacks)
         begin, end = cbl.hook("on_predict_batch_begin"), cbl.hook("on_predict_batch_end")
-        if streams.is_stream(x):
-            streams.reject(x, "predict", batch_size=batch_size)
-            batches = streams.Stream(self, x, "predict", steps, targets=False).epoch()
-        else:
-            batches = Batcher(data.prepare_x(self, x), [], 32 if batch_size is None else batch_size, "sweep",
-                              steps).epoch()
+        batches = EpochIterator(self, x, batch_size=batch_size, steps=steps, where="predict", targets=False).epoch()
         parts, t0 = [], time.perf_counter()
         cbl.on_predict_begin({})
         with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"), B.owned_threads():
@@ -560,3 +520,9 @@ def _check_train_step_signature(cls):
                           "data) form is not supported; gradkit's is train_step(self, xs, ys, sample_weight=None) "
                           "with lists of input and target Tensors, returning (loss, outputs): compute them with "
                           "self.compute_loss_and_outputs(xs, ys), call loss.backward() and self.optimizer.apply(...)")
+
+
+def _has_stateful_layer(model):
+    """Whether a layer carries state from batch to batch (a stateful RNN): a replayed step would freeze it, so such a
+    model trains eagerly."""
+    return any(getattr(layer, "stateful", False) is True for layer in model._flatten_layers())
