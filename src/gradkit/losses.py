@@ -225,15 +225,21 @@ class LossFunction:
 # ---- classes (reduce over the batch, Keras's "sum_over_batch_size") ---------------------------------
 
 class Loss:
-    """Base: ``loss(y_true, y_pred, sample_weight=None)`` → scalar mean of the per-sample values."""
+    """Base: ``loss(y_true, y_pred, sample_weight=None)`` reduces ``call``'s values (Keras's keras.losses.Loss).
+
+    Subclass it and override ``call(y_true, y_pred)`` (Tensors) for a loss of your own; the name defaults to the
+    class name in snake_case, the reduction to "sum_over_batch_size" (the sum over all values / their count).
+    """
 
     fn = None
+    REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
-    def __init__(self, name=None, reduction="sum_over_batch_size", **kwargs):
-        if reduction not in ("sum_over_batch_size", "sum", "none", None):
-            raise ConfigError(f"reduction must be sum_over_batch_size, sum or none, got {reduction!r}")
-        self.name = name or type(self).fn.__name__
-        self.reduction, self.kwargs = reduction, kwargs
+    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None, **kwargs):
+        if reduction not in self.REDUCTIONS:
+            raise ConfigError(f"{type(self).__name__}: reduction must be one of sum_over_batch_size, sum, mean, "
+                              f"mean_with_sample_weight, none or None, got {reduction!r}")
+        self.name = name or (type(self).fn.__name__ if type(self).fn is not None else _auto_name(type(self)))
+        self.reduction, self.kwargs, self.dtype = reduction, kwargs, dtype or B.floatx()
 
     @property
     def from_logits(self):
@@ -242,17 +248,37 @@ class Loss:
 
     def call(self, y_true, y_pred):
         """Per-sample values."""
+        if type(self).fn is None:
+            raise NotImplementedError(f"{type(self).__name__} must define call(y_true, y_pred)")
         return type(self).fn(y_true, y_pred, **self.kwargs)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        values = self.call(y_true, y_pred)
+        """The reduced loss; sample_weight multiplies the values after Keras's squeeze_or_expand_to_same_rank (so a
+        (batch,) weight scales each sample's value, and otherwise broadcasts as NumPy would, as in Keras)."""
+        values, weights = self._per_sample(y_true, y_pred), None
         if sample_weight is not None:
-            sw = sample_weight.data if isinstance(sample_weight, Tensor) else B.xp.asarray(sample_weight)
-            values = values * Tensor(sw.reshape(values.shape).astype(values.dtype))
-        if self.reduction in ("none", None):
+            weights = _as_float(sample_weight, values.dtype)
+            if values.ndim == weights.ndim + 1 and values.shape[-1] == 1:
+                values = F.squeeze(values, -1) if weights.ndim != 1 else values
+                weights = F.expand_dims(weights, -1) if weights.ndim == 1 else weights
+            elif weights.ndim == values.ndim + 1 and weights.shape[-1] == 1:
+                weights = F.squeeze(weights, -1) if values.ndim != 1 else weights
+                values = F.expand_dims(values, -1) if values.ndim == 1 else values
+            values = values * weights
+        if self.reduction in ("none", None) or values.ndim == 0 or values.shape == (0,):
             return values
         total = F.sum(values)
-        return total if self.reduction == "sum" else total / max(values.size, 1)
+        if self.reduction == "sum":
+            return total
+        if self.reduction == "mean_with_sample_weight" and weights is not None:
+            den = F.sum(weights)
+            return total / den if float(den.data) else total * 0.0  # Keras's divide_no_nan
+        return total / values.size
+
+    def _per_sample(self, y_true, y_pred):
+        """``call`` on float Tensors: what compile's loss runs per batch (the trainer reduces it)."""
+        values = self.call(_as_float(y_true, self.dtype), _as_float(y_pred, self.dtype))
+        return values if isinstance(values, Tensor) else Tensor(B.xp.asarray(values, dtype=self.dtype))
 
     def get_config(self):
         """Constructor arguments."""
@@ -262,6 +288,17 @@ class Loss:
     def from_config(cls, config):
         """Rebuild from get_config()."""
         return cls(**config)
+
+
+def _auto_name(cls):
+    from .layers.base import snake_case  # a user's Loss subclass: Keras's auto_name of its class
+    return snake_case(cls.__name__)
+
+
+def _as_float(x, dtype):
+    """A Tensor of the loss's float dtype (Keras's Loss converts y_true and y_pred before call)."""
+    t = x if isinstance(x, Tensor) else Tensor(B.xp.asarray(x))
+    return t if t.dtype == dtype else nn.cast(t, dtype)
 
 
 def _loss_class(name, fn, doc, **defaults):
@@ -321,8 +358,11 @@ def get(identifier):
         raise ConfigError(f"unknown loss {identifier!r}; valid names: {', '.join(valid)}")
     if isinstance(identifier, Loss):
         fn = type(identifier).fn
-        if identifier.reduction != "sum_over_batch_size":
-            raise ConfigError("a loss given to compile must use reduction='sum_over_batch_size'")
+        if identifier.reduction not in ("sum_over_batch_size", "mean"):
+            raise ConfigError(f"compile(loss={type(identifier).__name__}(reduction={identifier.reduction!r})): a "
+                              "loss given to compile must use reduction='sum_over_batch_size' (its default)")
+        if fn is None or type(identifier).call is not Loss.call:  # a user's subclass: its own call, its name
+            return LossFunction(identifier._per_sample, identifier.name)
         return LossFunction(fn, fn.__name__, **identifier.kwargs)
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         return get(identifier())

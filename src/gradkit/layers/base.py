@@ -104,6 +104,7 @@ class Layer:
         # set before any __init__ so attribute tracking works even before super().__init__()
         self._weights, self._losses, self._inbound_nodes = [], [], []
         self._trainable, self.built, self._dtype = True, False, None
+        self._init_call = (args, kwargs)  # the constructor's arguments: get_config's auto config (auto_config.py)
         return self
 
     def __init__(self, name=None, input_shape=None, input_dim=None, trainable=True, dtype=None,
@@ -500,12 +501,23 @@ class Layer:
             cfg["input_shape"] = list(self.input_shape_arg)
         if self.activity_regularizer is not None:
             cfg["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        if type(self).get_config is Layer.get_config and type(self).__init__ is not Layer.__init__:
+            from .auto_config import auto_config, takes_name  # a custom layer without get_config: its constructor's arguments
+            name, cfg = cfg.pop("name"), {**auto_config(self), **cfg}
+            cfg = {"name": name, **cfg} if takes_name(type(self)) else cfg  # Keras drops a name __init__ can't take
         return cfg
 
     @classmethod
     def from_config(cls, config):
-        """Rebuild a layer from get_config()'s dict."""
-        return cls(**config)
+        """Rebuild a layer from get_config()'s dict (the base keys its __init__ cannot take are set afterwards)."""
+        from .auto_config import accepts
+        config, later = accepts(cls, config)
+        layer = cls(**config)
+        if "trainable" in later:
+            layer.trainable = later["trainable"]
+        if "dtype" in later and layer._dtype is None:
+            layer.dtype = later["dtype"]
+        return layer
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
