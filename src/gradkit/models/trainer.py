@@ -21,6 +21,7 @@ from ..training import data_adapter as data, streams
 from ..training.batching import Batcher, inference_batches
 from ..training.callbacks import CallbackList
 from ..arguments import flag, number
+from ..traceback_utils import filter_traceback
 from .keras2 import Keras2Generators
 
 _FULL_EVAL_BATCH = 8192  # batch of the full-data pass (epoch_loss="full"): one pass on the course's data
@@ -221,6 +222,7 @@ class Trainer(Keras2Generators):
         return step
 
     # ---- fit ----------------------------------------------------------------------------------------
+    @filter_traceback
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
             steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1,
@@ -387,6 +389,7 @@ class Trainer(Keras2Generators):
         return verbose, CallbackList(data.check_callbacks(callbacks, what), self, {"verbose": verbose, "steps": steps})
 
     # ---- evaluate / predict ---------------------------------------------------------------------------
+    @filter_traceback
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, return_dict=False):
         """Loss and metrics on the data: a float with no metrics, else [loss, *metrics] in compile order (Keras);
@@ -465,6 +468,7 @@ class Trainer(Keras2Generators):
             cbl.on_test_end(dict(logs))
         return logs
 
+    @filter_traceback
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs as NumPy (one array, or a list for several outputs); needs no compile.
 

@@ -1,0 +1,176 @@
+"""keras.random: random tensors with Keras 3's names, arguments and defaults (keras/src/random/random.py).
+
+``seed`` is as in Keras: an int gives the same values on every call; a :class:`SeedGenerator` gives new values on
+each call, repeatable from its seed; None draws from gradkit's global generator, which
+``gradkit.utils.set_random_seed`` seeds. The draws follow Keras's NumPy backend (keras/src/backend/numpy/random.py):
+a NumPy Generator seeded with the (seed, counter) pair. Results are gradkit Tensors; ``dropout`` is differentiable.
+"""
+import math
+
+import numpy as np
+
+from . import backend as B
+from .arguments import number
+from .autograd import Tensor
+from .errors import ConfigError, ConfigTypeError, ShapeError
+
+
+class SeedGenerator:
+    """A seed state that advances on every draw: pass it as ``seed=`` for new, repeatable values each call."""
+
+    def __init__(self, seed=None, name=None, **kwargs):
+        if kwargs:
+            raise ConfigError(f"SeedGenerator got unknown argument(s): {', '.join(sorted(kwargs))}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+            raise ConfigTypeError(f"SeedGenerator: seed must be an integer, got {seed!r} "
+                                  f"(of type {type(seed).__name__})")
+        self.name = name or "seed_generator"
+        self._initial_seed = seed
+        start = int(seed) if seed is not None else int(B.rng().integers(1, 10**9))
+        self.state = np.array([start & 0xFFFFFFFF, 0], dtype="uint32")
+
+    def next(self, ordered=True):
+        """The current (seed, counter) pair; the counter then advances (Keras's SeedGenerator.next)."""
+        value = self.state.copy()
+        if ordered:
+            self.state[1] += 1
+        else:
+            self.state = ((self.state.astype("int64") + 1) * 5387 % 933199).astype("uint32")
+        return value
+
+    def get_config(self):
+        """{"seed", "name"}, as Keras."""
+        return {"seed": self._initial_seed, "name": self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild from get_config()."""
+        return cls(**config)
+
+
+def _rng(seed, fn):
+    """The NumPy Generator of one draw: from (seed, 0) for an int, the generator's next pair, or the global one."""
+    if seed is None:
+        return B.rng()
+    if isinstance(seed, SeedGenerator):
+        return np.random.default_rng(seed.next())
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        return np.random.default_rng(np.array([int(seed) & 0xFFFFFFFF, 0], dtype="uint32"))
+    raise ConfigTypeError(f"keras.random.{fn}: seed must be an int, a keras.random.SeedGenerator or None, got "
+                          f"{seed!r} (of type {type(seed).__name__})")
+
+
+def _shape(shape, fn):
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else shape
+    if not isinstance(shape, (list, tuple)) or not all(isinstance(d, (int, np.integer)) and d >= 0 for d in shape):
+        raise ShapeError(f"keras.random.{fn}: shape must be a tuple of non-negative integers, got {shape!r}")
+    return tuple(int(d) for d in shape)
+
+
+def _float_dtype(dtype, fn):
+    dtype = np.dtype(dtype or B.floatx())
+    if dtype.kind != "f":
+        raise ConfigError(f"keras.random.{fn} requires a floating point dtype, got dtype={dtype.name!r}")
+    return dtype
+
+
+def _out(values, dtype):
+    return Tensor(B.xp.asarray(np.asarray(values).astype(dtype)))
+
+
+def _array(x):
+    return B.to_numpy(x.data) if isinstance(x, Tensor) else np.asarray(x)
+
+
+def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Samples of a normal distribution N(mean, stddev²)."""
+    dtype = _float_dtype(dtype, "normal")
+    return _out(_rng(seed, "normal").normal(loc=mean, scale=stddev, size=_shape(shape, "normal")), dtype)
+
+
+def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    """Samples of a uniform distribution on [minval, maxval)."""
+    dtype = _float_dtype(dtype, "uniform")
+    return _out(_rng(seed, "uniform").uniform(low=minval, high=maxval, size=_shape(shape, "uniform")), dtype)
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Normal samples redrawn until within two standard deviations of the mean (Keras's truncation)."""
+    dtype, shape = _float_dtype(dtype, "truncated_normal"), _shape(shape, "truncated_normal")
+    rng, n, kept = _rng(seed, "truncated_normal"), math.prod(shape), np.empty(0)
+    while kept.shape[0] < n:
+        batch = rng.normal(loc=mean, scale=stddev, size=n)
+        kept = np.append(kept, batch[(batch >= mean - 2 * stddev) & (batch <= mean + 2 * stddev)])
+    return _out(kept[:n].reshape(shape), dtype)
+
+
+def randint(shape, minval, maxval, dtype="int32", seed=None):
+    """Integers drawn uniformly from [minval, maxval)."""
+    if np.dtype(dtype).kind not in "iu":
+        raise ConfigError(f"keras.random.randint requires an integer dtype, got dtype={np.dtype(dtype).name!r}")
+    if maxval <= minval:
+        raise ConfigError(f"keras.random.randint: maxval must be greater than minval, got minval={minval!r}, "
+                          f"maxval={maxval!r}")
+    rng = _rng(seed, "randint")
+    return Tensor(B.xp.asarray(rng.integers(low=minval, high=maxval, size=_shape(shape, "randint"), dtype=dtype)))
+
+
+def categorical(logits, num_samples, dtype="int32", seed=None):
+    """Per row of the 2-D ``logits`` (batch, classes), ``num_samples`` class indices drawn with softmax(row)."""
+    logits = _array(logits).astype("float64")
+    if logits.ndim != 2:
+        raise ShapeError(f"keras.random.categorical: logits should be a 2-D tensor with shape [batch_size, "
+                         f"num_classes], got shape {logits.shape}")
+    number(num_samples, "num_samples", "keras.random.categorical", "[0, inf)", integer=True)
+    rng = _rng(seed, "categorical")
+    probs = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    probs /= probs.sum(axis=-1, keepdims=True)
+    classes = np.arange(logits.shape[-1])
+    return Tensor(B.xp.asarray(np.array([rng.choice(classes, size=num_samples, p=p) for p in probs]).astype(dtype)))
+
+
+def dropout(inputs, rate, noise_shape=None, seed=None):
+    """inputs with each entry zeroed with probability ``rate`` and the rest scaled by 1 / (1 − rate); the mask
+    broadcasts over the axes where ``noise_shape`` is 1 (None entries take the input's size). Differentiable."""
+    number(rate, "rate", "keras.random.dropout", "[0, 1]")
+    x = inputs if isinstance(inputs, Tensor) else Tensor(B.xp.asarray(inputs))
+    if rate == 1.0:
+        return x * 0.0
+    if rate == 0.0:
+        return x
+    shape = x.shape if noise_shape is None else tuple(x.shape[i] if n is None else n for i, n in enumerate(noise_shape))
+    keep = 1.0 - rate
+    mask = _rng(seed, "dropout").uniform(size=shape) < keep
+    return x * Tensor(B.xp.asarray(np.broadcast_to(mask, x.shape) / keep, dtype=x.dtype))
+
+
+def shuffle(x, axis=0, seed=None):
+    """x with its entries permuted independently along ``axis`` (NumPy's Generator.permuted, as Keras's NumPy
+    backend)."""
+    values = _array(x)
+    if not -values.ndim <= axis < max(values.ndim, 1):
+        raise ShapeError(f"keras.random.shuffle: axis {axis} is out of range for x of shape {values.shape}")
+    return Tensor(B.xp.asarray(_rng(seed, "shuffle").permuted(values, axis=axis)))
+
+
+def gamma(shape, alpha, dtype=None, seed=None):
+    """Samples of the Gamma distribution with concentration ``alpha`` (scale 1)."""
+    dtype = _float_dtype(dtype, "gamma")
+    return _out(_rng(seed, "gamma").gamma(alpha, scale=1.0, size=_shape(shape, "gamma")), dtype)
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None):
+    """Samples of the Binomial distribution with ``counts`` trials of success probability ``probabilities``."""
+    dtype = _float_dtype(dtype, "binomial")
+    rng = _rng(seed, "binomial")
+    return _out(rng.binomial(n=_array(counts), p=_array(probabilities), size=_shape(shape, "binomial")), dtype)
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    """Samples of the Beta(alpha, beta) distribution."""
+    dtype = _float_dtype(dtype, "beta")
+    return _out(_rng(seed, "beta").beta(a=_array(alpha), b=_array(beta), size=_shape(shape, "beta")), dtype)
+
+
+__all__ = ["SeedGenerator", "beta", "binomial", "categorical", "dropout", "gamma", "normal", "randint", "shuffle",
+           "truncated_normal", "uniform"]
