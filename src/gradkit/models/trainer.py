@@ -61,17 +61,40 @@ class Trainer(Keras2Generators):
         flag(auto_scale_loss, "auto_scale_loss", "compile")  # loss scaling is for float16 policies: none here
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
-        n_out = self._num_outputs()
+        self._loss_spec = (loss, loss_weights)
+        self._resolve_losses()
+        self.jit_compile = jit_compile if not run_eagerly else False
+        self._metrics_for = None  # resolved from the data's shapes on first use, as Keras does
+        self.compiled = True
+
+    def _resolve_losses(self):
+        """compile's loss and loss_weights, one per output; a subclassed model whose outputs are not known yet
+        resolves them again once built (its call may return a tuple: one loss per output, as Keras)."""
+        from .. import losses
+        loss, loss_weights = self._loss_spec
+        known = self._outputs_known()
+        n_out = self._num_outputs() if known else (len(loss) if isinstance(loss, (list, tuple)) else 1)
         if isinstance(loss, dict):
             loss = [loss.get(layer.name) for layer in self._output_layers()]
         per_out = loss if isinstance(loss, (list, tuple)) else [loss] * n_out
         if len(per_out) != n_out:
             raise ConfigError(f"compile: the model has {n_out} outputs but {len(per_out)} losses were given")
+        self._loss_ids = list(per_out)
         self._loss_fns = [None if l is None else losses.get(l) for l in per_out]
         self._loss_weights = list(loss_weights) if loss_weights is not None else [1.0] * n_out
-        self.jit_compile = jit_compile if not run_eagerly else False
-        self._metrics_for = None  # resolved from the data's shapes on first use, as Keras does
-        self.compiled = True
+
+    def _outputs_known(self):
+        """Whether the number of outputs is known (a subclassed model knows it once built)."""
+        return True
+
+    def _output_names(self):
+        """(a name per output, whether metric keys take it as a prefix): the output layers' names; a subclassed
+        model's outputs have none, so Keras names each by its loss ("mse_loss") and leaves metric keys bare."""
+        layers = self._output_layers()
+        if len(layers) > 1 and all(l is None for l in layers):
+            from ..training.compile_metrics import metric_name
+            return [f"output_{i + 1}" if l is None else metric_name(l) for i, l in enumerate(self._loss_ids)], False
+        return [getattr(l, "name", None) or f"output_{i + 1}" for i, l in enumerate(layers)], True
 
     def _logits_ok(self, i):
         """Whether _forward can return output i's pre-activation (its layer's output feeds nothing else)."""
@@ -102,9 +125,9 @@ class Trainer(Keras2Generators):
             fused = losses.fused_from_logits(fn, act) if can else None
             self._fused.append(fused)
         self._logits_for = tuple(i for i, f in enumerate(self._fused) if f is not None)
-        names = [getattr(l, "name", None) or f"output_{i + 1}" for i, l in enumerate(self._output_layers())]
+        names, prefixed = self._output_names()
         self._tracker = CompileMetrics(self._metric_ids, self._loss_fns, names, y_shapes, out_shapes, self._activate,
-                                       self._weighted_metric_ids)
+                                       self._weighted_metric_ids, prefixed)
         self._eval_tracker = self._tracker.sibling()  # evaluate's own running sums (callbacks evaluate mid-epoch)
         self._metrics_for = key
 

@@ -60,7 +60,8 @@ def _stateful(m):
 class CompileMetrics:
     """Running loss and metrics of one pass (an epoch, an evaluate): ``reset``, ``update`` per batch, ``result``."""
 
-    def __init__(self, spec, loss_fns, output_names, y_shapes, out_shapes, activate, weighted_spec=None):
+    def __init__(self, spec, loss_fns, output_names, y_shapes, out_shapes, activate, weighted_spec=None,
+                 prefixed=True):
         from .. import metrics
         self.activate, self.sums, self.objects = activate, [], []  # (key, i, fn, weighted), (key, i, Metric, weighted)
         multi, counters = len(output_names) > 1, {}
@@ -69,7 +70,7 @@ class CompileMetrics:
                 (False, "metrics", per_output(spec, output_names)),
                 (True, "weighted_metrics", per_output(weighted_spec, output_names, "weighted_metrics"))):
             for i, ids in enumerate(ids_per_output):
-                prefix = f"{output_names[i]}_" if multi else ""
+                prefix = f"{output_names[i]}_" if multi and prefixed else ""
                 for m in ids:
                     obj = _stateful(m)
                     name = obj.name if obj is not None else metric_name(m)
