@@ -19,6 +19,7 @@ from ..errors import ConfigError, ConfigTypeError, DataError, ShapeError, Traini
 from ..backend import is_sparse
 from ..training import data_adapter as data, streams
 from ..training.batching import Batcher, inference_batches
+from ..training.compile_metrics import layer_metrics
 from ..training.callbacks import CallbackList
 from ..arguments import flag, number
 from ..traceback_utils import filter_traceback
@@ -106,8 +107,12 @@ class Trainer(Keras2Generators):
     def _require_compiled(self, what):
         if not self.compiled:
             raise TrainingError(f"call model.compile(optimizer=..., loss=...) before model.{what}()")
-        if any(f is None for f in self._loss_fns):
-            raise ConfigError(f"model.{what}() needs a loss: pass loss=... to compile()")
+        if any(f is None for f in self._loss_fns) and not self._no_compiled_loss():
+            raise ConfigError(f"model.{what}() needs a loss for every output: pass loss=... to compile()")
+
+    def _no_compiled_loss(self):
+        """compile() had no loss: the loss is the model's add_loss losses alone (Keras's endpoint-layer pattern)."""
+        return all(f is None for f in self._loss_fns)
 
     # ---- losses, fusion, metrics -----------------------------------------------------------------
     def _setup_step(self, y_shapes):
@@ -121,13 +126,13 @@ class Trainer(Keras2Generators):
         self._fused = []
         for i, (fn, layer) in enumerate(zip(self._loss_fns, self._output_layers())):
             act = getattr(getattr(layer, "activation", None), "__name__", None)
-            can = hasattr(layer, "preactivation") and self._logits_ok(i)
+            can = fn is not None and hasattr(layer, "preactivation") and self._logits_ok(i)
             fused = losses.fused_from_logits(fn, act) if can else None
             self._fused.append(fused)
         self._logits_for = tuple(i for i, f in enumerate(self._fused) if f is not None)
         names, prefixed = self._output_names()
         self._tracker = CompileMetrics(self._metric_ids, self._loss_fns, names, y_shapes, out_shapes, self._activate,
-                                       self._weighted_metric_ids, prefixed)
+                                       self._weighted_metric_ids, prefixed, layer_metrics(self))
         self._eval_tracker = self._tracker.sibling()  # evaluate's own running sums (callbacks evaluate mid-epoch)
         self._metrics_for = key
 
@@ -166,6 +171,8 @@ class Trainer(Keras2Generators):
         """
         out = []
         for i, o in enumerate(outputs):
+            if self._loss_fns[i] is None:  # an output compile gave no loss
+                continue
             v = _masked((self._fused[i] or self._loss_fns[i])(ys[i], o), getattr(o, "_keras_mask", None))
             if sample_weight is not None:
                 v = v * (sample_weight if v.ndim == 1 else
@@ -174,9 +181,11 @@ class Trainer(Keras2Generators):
         return out
 
     def _per_sample_losses(self, ys, outputs, sample_weight=None):
-        """Sum over outputs of loss_weight × per-sample loss (a Tensor of shape (batch,))."""
+        """Sum over outputs of loss_weight × per-sample loss (a Tensor of shape (batch,)); None without a compiled
+        loss."""
         total = None
-        for w, v in zip(self._loss_weights, self._output_losses(ys, outputs, sample_weight)):
+        weights = [w for w, f in zip(self._loss_weights, self._loss_fns) if f is not None]
+        for w, v in zip(weights, self._output_losses(ys, outputs, sample_weight)):
             if w != 1.0:
                 v = v * w
             total = v if total is None else total + v
@@ -190,13 +199,18 @@ class Trainer(Keras2Generators):
         sample_weight), each output's loss times its loss_weight, plus sum(model.losses).
         """
         outputs = self._forward(xs, training=training, logits_for=self._logits_for)
-        if len(outputs) == 1 and self._loss_weights[0] == 1.0 and sample_weight is None and \
+        if self._no_compiled_loss():
+            loss = None
+        elif len(outputs) == 1 and self._loss_weights[0] == 1.0 and sample_weight is None and \
                 getattr(outputs[0], "_keras_mask", None) is None:  # its fused batch mean
             loss = (self._fused[0] or self._loss_fns[0]).mean(ys[0], outputs[0])
         else:
             loss = F.mean(self._per_sample_losses(ys, outputs, sample_weight))
         for extra in self.losses:  # add_loss, activity and weight regularizers: Keras adds sum(model.losses)
-            loss = loss + F.sum(extra)
+            loss = F.sum(extra) if loss is None else loss + F.sum(extra)
+        if loss is None:
+            raise ConfigError(f"model '{self.name}': no loss to compute: compile() had no loss and the model added "
+                              "none with self.add_loss(...); pass loss=... to compile()")
         return loss, outputs
 
     def train_step(self, xs, ys, sample_weight=None):
@@ -221,7 +235,8 @@ class Trainer(Keras2Generators):
         _check_train_step_signature(type(self))
         self._train_vars = list(self.trainable_weights)
         self._compiled_step = None
-        if self.jit_compile is not False:
+        layers_update_metrics = getattr(getattr(self, "_tracker", None), "layer_metrics", ())  # in Python: a replay
+        if self.jit_compile is not False and not layers_update_metrics:  # would skip them
             fn = self._make_compiled_train_function()
             if fn is not None:
                 return fn
@@ -455,9 +470,14 @@ class Trainer(Keras2Generators):
             for batch in inference_batches(xs + ys, batch_size):
                 bx, by = batch[:len(xs)], [wrap(a) for a in batch[len(xs):]]
                 outputs = self._forward(bx, training=False, logits_for=self._logits_for)
-                total += float(F.sum(self._per_sample_losses(by, outputs)).data) + self._added_loss() * bx[0].shape[0]
+                total += self._batch_loss(by, outputs, None, bx[0].shape[0])
                 seen += bx[0].shape[0]
         return total / max(seen, 1)
+
+    def _batch_loss(self, ys, outputs, sample_weight, n):
+        """The batch's summed loss, a float: its per-sample losses' sum plus n × sum(model.losses)."""
+        per = self._per_sample_losses(ys, outputs, sample_weight)
+        return (0.0 if per is None else float(F.sum(per).data)) + self._added_loss() * n
 
     def _added_loss(self):
         """sum(model.losses) after the last forward pass, a float: Keras's evaluate adds it to the loss as fit does."""
@@ -482,7 +502,7 @@ class Trainer(Keras2Generators):
                 sw = by.pop() if batcher.weighted else None
                 outputs = self._forward(list(bx), training=False, logits_for=self._logits_for)
                 n = bx[0].shape[0]
-                total = float(F.sum(self._per_sample_losses(by, outputs, sw)).data) + self._added_loss() * n
+                total = self._batch_loss(by, outputs, sw, n)
                 tracker.update(by, outputs, total, n, lambda: self._loss_sums(by, outputs, sw), sw)
                 if end is not None:
                     end(step, tracker.result())
