@@ -3,7 +3,7 @@
 ``seed`` is as in Keras: an int gives the same values on every call; a :class:`SeedGenerator` gives new values on
 each call, repeatable from its seed; None draws from gradkit's global generator, which
 ``gradkit.utils.set_random_seed`` seeds. The draws follow Keras's NumPy backend (keras/src/backend/numpy/random.py):
-a NumPy Generator seeded with the (seed, counter) pair. Results are gradkit Tensors; ``dropout`` is differentiable.
+a NumPy Generator seeded with the (seed, counter) pair (``shuffle`` moves whole slices, as its other backends). Results are gradkit Tensors; ``dropout`` is differentiable.
 """
 import math
 
@@ -145,12 +145,13 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
 
 
 def shuffle(x, axis=0, seed=None):
-    """x with its entries permuted independently along ``axis`` (NumPy's Generator.permuted, as Keras's NumPy
-    backend)."""
+    """x with its slices along ``axis`` in a random order (whole slices, as Keras's TensorFlow, JAX and PyTorch
+    backends shuffle; its NumPy backend permutes each column on its own)."""
     values = _array(x)
     if not -values.ndim <= axis < max(values.ndim, 1):
         raise ShapeError(f"keras.random.shuffle: axis {axis} is out of range for x of shape {values.shape}")
-    return Tensor(B.xp.asarray(_rng(seed, "shuffle").permuted(values, axis=axis)))
+    order = _rng(seed, "shuffle").permutation(values.shape[axis])
+    return Tensor(B.xp.asarray(np.take(values, order, axis=axis)))
 
 
 def gamma(shape, alpha, dtype=None, seed=None):
