@@ -492,3 +492,32 @@ def test_config_namespace_names_are_keras_ones():
     keras = _keras()
     for name in ("disable_traceback_filtering", "enable_traceback_filtering", "is_traceback_filtering_enabled"):
         assert callable(getattr(keras.config, name)) and callable(getattr(gk.config, name))
+
+
+def _custom_dropout_fit(jit_compile):
+    class CustomDropout(gk.layers.Layer):  # keras.io, "Making new layers and models via subclassing"
+        def __init__(self, rate, **kwargs):
+            super().__init__(**kwargs)
+            self.rate = rate
+            self.seed_generator = gk.random.SeedGenerator(1337)
+
+        def call(self, inputs, training=None):
+            if training:
+                return gk.random.dropout(inputs, rate=self.rate, seed=self.seed_generator)
+            return inputs
+
+    gk.utils.set_random_seed(0)
+    model = gk.Sequential([gk.Input((8,)), gk.layers.Dense(16, activation="relu"), CustomDropout(0.5),
+                           gk.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", jit_compile=jit_compile)
+    x = np.random.default_rng(0).random((64, 8)).astype("float32")
+    history = model.fit(x, x.sum(1, keepdims=True), epochs=3, batch_size=16, verbose=0, shuffle=False).history
+    return history["loss"], model
+
+
+def test_seed_generator_dropout_layer_trains_compiled_as_it_does_eagerly():
+    compiled, model = _custom_dropout_fit("auto")
+    eager, _ = _custom_dropout_fit(False)
+    assert compiled == eager  # bit for bit: the replay draws each step's mask from the generator
+    assert model._compiled_step is not None and not model._compiled_step.eager
+    np.testing.assert_array_equal(model.layers[1].seed_generator.state, [1337, 12])  # one draw per step

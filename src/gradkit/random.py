@@ -12,6 +12,7 @@ import numpy as np
 from . import backend as B
 from .arguments import number
 from .autograd import Tensor
+from .autograd import nn
 from .errors import ConfigError, ConfigTypeError, ShapeError
 
 
@@ -34,8 +35,8 @@ class SeedGenerator:
         value = self.state.copy()
         if ordered:
             self.state[1] += 1
-        else:
-            self.state = ((self.state.astype("int64") + 1) * 5387 % 933199).astype("uint32")
+        else:  # in place: a compiled training step saves and restores this array around its check
+            self.state[...] = (self.state.astype("int64") + 1) * 5387 % 933199
         return value
 
     def get_config(self):
@@ -48,16 +49,28 @@ class SeedGenerator:
         return cls(**config)
 
 
+def seed_states(model):
+    """The state arrays of the SeedGenerators held by the model's layers (a compiled training step saves and restores
+    them around its check, as it does the weights)."""
+    from .layers.base import held_objects
+    return [g.state for g in held_objects(model, SeedGenerator)]
+
+
+def _check_seed(seed, fn):
+    if not (seed is None or isinstance(seed, SeedGenerator) or
+            (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool))):
+        raise ConfigTypeError(f"keras.random.{fn}: seed must be an int, a keras.random.SeedGenerator or None, got "
+                              f"{seed!r} (of type {type(seed).__name__})")
+
+
 def _rng(seed, fn):
     """The NumPy Generator of one draw: from (seed, 0) for an int, the generator's next pair, or the global one."""
+    _check_seed(seed, fn)
     if seed is None:
         return B.rng()
     if isinstance(seed, SeedGenerator):
         return np.random.default_rng(seed.next())
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return np.random.default_rng(np.array([int(seed) & 0xFFFFFFFF, 0], dtype="uint32"))
-    raise ConfigTypeError(f"keras.random.{fn}: seed must be an int, a keras.random.SeedGenerator or None, got "
-                          f"{seed!r} (of type {type(seed).__name__})")
+    return np.random.default_rng(np.array([int(seed) & 0xFFFFFFFF, 0], dtype="uint32"))
 
 
 def _shape(shape, fn):
@@ -129,19 +142,33 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
     return Tensor(B.xp.asarray(np.array([rng.choice(classes, size=num_samples, p=p) for p in probs]).astype(dtype)))
 
 
+class _SeededDropout(nn.Dropout):
+    """The Dropout op drawing its mask from keras.random's seed (in forward, so a replayed training step draws the
+    next mask of a SeedGenerator, as an eager one does)."""
+
+    def __init__(self, rate, noise_shape, seed):
+        super().__init__(rate, noise_shape)
+        self.seed = seed
+
+    def uniform(self, shape, dtype):
+        return B.xp.asarray(_rng(self.seed, "dropout").random(shape).astype(dtype))
+
+
 def dropout(inputs, rate, noise_shape=None, seed=None):
     """inputs with each entry zeroed with probability ``rate`` and the rest scaled by 1 / (1 − rate); the mask
     broadcasts over the axes where ``noise_shape`` is 1 (None entries take the input's size). Differentiable."""
     number(rate, "rate", "keras.random.dropout", "[0, 1]")
+    _check_seed(seed, "dropout")
     x = inputs if isinstance(inputs, Tensor) else Tensor(B.xp.asarray(inputs))
     if rate == 1.0:
         return x * 0.0
     if rate == 0.0:
         return x
-    shape = x.shape if noise_shape is None else tuple(x.shape[i] if n is None else n for i, n in enumerate(noise_shape))
-    keep = 1.0 - rate
-    mask = _rng(seed, "dropout").uniform(size=shape) < keep
-    return x * Tensor(B.xp.asarray(np.broadcast_to(mask, x.shape) / keep, dtype=x.dtype))
+    if noise_shape is not None and len(noise_shape) != x.ndim:
+        raise ShapeError(f"keras.random.dropout: noise_shape {tuple(noise_shape)} must have one entry per axis of "
+                         f"inputs, of shape {tuple(x.shape)}")
+    op = nn.Dropout(rate, noise_shape) if seed is None else _SeededDropout(rate, noise_shape, seed)
+    return op(x)
 
 
 def shuffle(x, axis=0, seed=None):

@@ -523,6 +523,28 @@ class Layer:
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
 
 
+def held_objects(root, cls, descend=None, skip=()):
+    """The objects of type ``cls`` held in the attributes (also in lists, tuples and dicts) of ``root`` and of the
+    layers inside it, each once; ``descend(layer)`` False leaves a sublayer (and its insides) out; attributes named
+    in ``skip`` are not read."""
+    found, seen, stack, visited = [], set(), [root], set()
+    while stack:
+        layer = stack.pop(0)
+        if id(layer) in visited:
+            continue
+        visited.add(id(layer))
+        for key, value in vars(layer).items():
+            if key in skip:
+                continue
+            for v in (value if isinstance(value, (list, tuple)) else value.values() if isinstance(value, dict)
+                      else [value]):
+                if isinstance(v, cls) and id(v) not in seen:
+                    seen.add(id(v))
+                    found.append(v)
+        stack += [s for s in layer._sublayers() if descend is None or descend(s)]
+    return found
+
+
 def dtype_policy(name):
     """Keras 3's serialized DTypePolicy for a dtype name."""
     return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": name}, "registered_name": None}

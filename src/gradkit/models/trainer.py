@@ -255,7 +255,10 @@ class Trainer(Keras2Generators):
             elif getattr(self, "_verbose", 0):
                 print(msg)
 
-        step = CompiledStep(self.train_step, state=lambda: [w.data for w in self.weights], on_fallback=fell_back)
+        from ..random import seed_states
+        seeds = seed_states(self)  # keras.random.SeedGenerators advance inside the step, as the weights change
+        step = CompiledStep(self.train_step, state=lambda: [w.data for w in self.weights] + seeds,
+                            on_fallback=fell_back)
         self._compiled_step = step
         return step
 

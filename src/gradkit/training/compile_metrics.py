@@ -185,17 +185,6 @@ def layer_metrics(model):
     """The Metric objects held by the model and its layers (not by nested models, which train on their own), as
     Keras's Trainer.metrics lists them after the compiled ones: they update themselves inside call."""
     from .. import metrics
-    from ..layers.base import Layer
-    found, seen, stack = [], set(), [model]
-    while stack:
-        layer = stack.pop(0)
-        for key, value in vars(layer).items():
-            if key in ("_metric_ids", "_weighted_metric_ids"):  # compile's own metrics, tracked above
-                continue
-            for v in (value if isinstance(value, (list, tuple)) else value.values() if isinstance(value, dict)
-                      else [value]):
-                if isinstance(v, metrics.Metric) and id(v) not in seen:
-                    seen.add(id(v))
-                    found.append(v)
-        stack += [s for s in layer._sublayers() if isinstance(s, Layer) and not hasattr(s, "compile")]
-    return found
+    from ..layers.base import held_objects
+    return held_objects(model, metrics.Metric, descend=lambda layer: not hasattr(layer, "compile"),
+                        skip=("_metric_ids", "_weighted_metric_ids"))  # compile's own metrics are tracked apart
