@@ -521,3 +521,31 @@ def test_seed_generator_dropout_layer_trains_compiled_as_it_does_eagerly():
     assert compiled == eager  # bit for bit: the replay draws each step's mask from the generator
     assert model._compiled_step is not None and not model._compiled_step.eager
     np.testing.assert_array_equal(model.layers[1].seed_generator.state, [1337, 12])  # one draw per step
+
+
+def _sampling_vae_fit(jit_compile):
+    class Sampling(gk.layers.Layer):  # keras.io's VAE: z = mean + exp(log_var / 2) · ε, ε from a SeedGenerator
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.seed_generator = gk.random.SeedGenerator(1337)
+
+        def call(self, inputs):
+            z_mean, z_log_var = inputs
+            batch, dim = gk.ops.shape(z_mean)[0], gk.ops.shape(z_mean)[1]
+            epsilon = gk.random.normal(shape=(batch, dim), seed=self.seed_generator)
+            return z_mean + gk.ops.exp(0.5 * z_log_var) * epsilon
+
+    gk.utils.set_random_seed(0)
+    inp = gk.Input((6,))
+    h = gk.layers.Dense(8, activation="relu")(inp)
+    z = Sampling()([gk.layers.Dense(2)(h), gk.layers.Dense(2)(h)])
+    model = gk.Model(inp, gk.layers.Dense(6)(z))
+    model.compile(optimizer="adam", loss="mse", jit_compile=jit_compile)
+    x = np.random.default_rng(0).random((64, 6)).astype("float32")
+    return model.fit(x, x, epochs=3, batch_size=16, verbose=0, shuffle=False).history["loss"], model
+
+
+def test_random_normal_in_a_sampling_layer_trains_compiled_as_it_does_eagerly():
+    compiled, model = _sampling_vae_fit("auto")
+    assert compiled == _sampling_vae_fit(False)[0]
+    assert not model._compiled_step.eager  # each replayed step drew a new ε from the generator

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import backend as B
 from .arguments import number
-from .autograd import Tensor
+from .autograd import Function, Tensor
 from .autograd import nn
 from .errors import ConfigError, ConfigTypeError, ShapeError
 
@@ -87,8 +87,19 @@ def _float_dtype(dtype, fn):
     return dtype
 
 
-def _out(values, dtype):
-    return Tensor(B.xp.asarray(np.asarray(values).astype(dtype)))
+class _Draw(Function):
+    """A random array made in forward (no inputs, so no gradient): a replayed training step draws anew, from the
+    seed's next state, as an eager step does."""
+
+    def __init__(self, draw, dtype):
+        self.draw, self.dtype = draw, dtype
+
+    def forward(self):
+        return B.xp.asarray(np.asarray(self.draw()).astype(self.dtype))
+
+
+def _drawn(draw, dtype):
+    return _Draw(draw, dtype)()
 
 
 def _array(x):
@@ -97,24 +108,30 @@ def _array(x):
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Samples of a normal distribution N(mean, stddev²)."""
-    dtype = _float_dtype(dtype, "normal")
-    return _out(_rng(seed, "normal").normal(loc=mean, scale=stddev, size=_shape(shape, "normal")), dtype)
+    dtype, shape = _float_dtype(dtype, "normal"), _shape(shape, "normal")
+    _check_seed(seed, "normal")
+    return _drawn(lambda: _rng(seed, "normal").normal(loc=mean, scale=stddev, size=shape), dtype)
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """Samples of a uniform distribution on [minval, maxval)."""
-    dtype = _float_dtype(dtype, "uniform")
-    return _out(_rng(seed, "uniform").uniform(low=minval, high=maxval, size=_shape(shape, "uniform")), dtype)
+    dtype, shape = _float_dtype(dtype, "uniform"), _shape(shape, "uniform")
+    _check_seed(seed, "uniform")
+    return _drawn(lambda: _rng(seed, "uniform").uniform(low=minval, high=maxval, size=shape), dtype)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Normal samples redrawn until within two standard deviations of the mean (Keras's truncation)."""
     dtype, shape = _float_dtype(dtype, "truncated_normal"), _shape(shape, "truncated_normal")
-    rng, n, kept = _rng(seed, "truncated_normal"), math.prod(shape), np.empty(0)
-    while kept.shape[0] < n:
-        batch = rng.normal(loc=mean, scale=stddev, size=n)
-        kept = np.append(kept, batch[(batch >= mean - 2 * stddev) & (batch <= mean + 2 * stddev)])
-    return _out(kept[:n].reshape(shape), dtype)
+    _check_seed(seed, "truncated_normal")
+
+    def draw():
+        rng, n, kept = _rng(seed, "truncated_normal"), math.prod(shape), np.empty(0)
+        while kept.shape[0] < n:
+            batch = rng.normal(loc=mean, scale=stddev, size=n)
+            kept = np.append(kept, batch[(batch >= mean - 2 * stddev) & (batch <= mean + 2 * stddev)])
+        return kept[:n].reshape(shape)
+    return _drawn(draw, dtype)
 
 
 def randint(shape, minval, maxval, dtype="int32", seed=None):
@@ -124,8 +141,9 @@ def randint(shape, minval, maxval, dtype="int32", seed=None):
     if maxval <= minval:
         raise ConfigError(f"keras.random.randint: maxval must be greater than minval, got minval={minval!r}, "
                           f"maxval={maxval!r}")
-    rng = _rng(seed, "randint")
-    return Tensor(B.xp.asarray(rng.integers(low=minval, high=maxval, size=_shape(shape, "randint"), dtype=dtype)))
+    shape = _shape(shape, "randint")
+    _check_seed(seed, "randint")
+    return _drawn(lambda: _rng(seed, "randint").integers(low=minval, high=maxval, size=shape, dtype=dtype), dtype)
 
 
 def categorical(logits, num_samples, dtype="int32", seed=None):
@@ -183,21 +201,25 @@ def shuffle(x, axis=0, seed=None):
 
 def gamma(shape, alpha, dtype=None, seed=None):
     """Samples of the Gamma distribution with concentration ``alpha`` (scale 1)."""
-    dtype = _float_dtype(dtype, "gamma")
-    return _out(_rng(seed, "gamma").gamma(alpha, scale=1.0, size=_shape(shape, "gamma")), dtype)
+    dtype, shape = _float_dtype(dtype, "gamma"), _shape(shape, "gamma")
+    _check_seed(seed, "gamma")
+    return _drawn(lambda: _rng(seed, "gamma").gamma(alpha, scale=1.0, size=shape), dtype)
 
 
 def binomial(shape, counts, probabilities, dtype=None, seed=None):
     """Samples of the Binomial distribution with ``counts`` trials of success probability ``probabilities``."""
-    dtype = _float_dtype(dtype, "binomial")
-    rng = _rng(seed, "binomial")
-    return _out(rng.binomial(n=_array(counts), p=_array(probabilities), size=_shape(shape, "binomial")), dtype)
+    dtype, shape = _float_dtype(dtype, "binomial"), _shape(shape, "binomial")
+    n, p = _array(counts), _array(probabilities)
+    _check_seed(seed, "binomial")
+    return _drawn(lambda: _rng(seed, "binomial").binomial(n=n, p=p, size=shape), dtype)
 
 
 def beta(shape, alpha, beta, dtype=None, seed=None):
     """Samples of the Beta(alpha, beta) distribution."""
-    dtype = _float_dtype(dtype, "beta")
-    return _out(_rng(seed, "beta").beta(a=_array(alpha), b=_array(beta), size=_shape(shape, "beta")), dtype)
+    dtype, shape = _float_dtype(dtype, "beta"), _shape(shape, "beta")
+    a, b = _array(alpha), _array(beta)
+    _check_seed(seed, "beta")
+    return _drawn(lambda: _rng(seed, "beta").beta(a=a, b=b, size=shape), dtype)
 
 
 __all__ = ["SeedGenerator", "beta", "binomial", "categorical", "dropout", "gamma", "normal", "randint", "shuffle",
