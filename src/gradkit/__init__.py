@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 _SUBMODULES = {"layers", "models", "losses", "metrics", "optimizers", "callbacks", "initializers",
                "activations", "datasets", "preprocessing", "gradcheck", "plots", "parallel", "io",
                "recipes", "training", "errors", "descent", "reference", "regularizers", "constraints",
-               "config", "random"}
+               "config", "random", "saving"}
 _FROM = {"Sequential": "models", "Model": "models", "Input": "layers", "load_model": "models", "Layer": "layers",
          "Variable": "variables"}
 

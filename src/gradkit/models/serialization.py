@@ -7,16 +7,20 @@ def serialize_layer(layer):
     """{"module", "class_name", "config", "registered_name", "name"} of a layer (Keras's keys: the graph refers to the
     layer by the outer "name", since a custom layer's get_config may leave "name" out)."""
     from .. import layers
+    from ..saving import get_registered_name
     builtin = getattr(layers, type(layer).__name__, None) is type(layer)
     return {"module": "keras.layers" if builtin else type(layer).__module__, "class_name": type(layer).__name__,
-            "config": layer.get_config(), "registered_name": None if builtin else type(layer).__name__, "name": layer.name}
+            "config": layer.get_config(), "registered_name": None if builtin else get_registered_name(type(layer)),
+            "name": layer.name}
 
 
 def deserialize_layer(spec, custom_objects=None):
     """A fresh layer (or nested model) from serialize_layer()'s dict."""
     from .. import layers, models
-    name = spec["class_name"]
-    cls = (custom_objects or {}).get(name) or getattr(layers, name, None) or _model_class(name, models)
+    from ..saving import known
+    name, objects = spec["class_name"], known(custom_objects)  # custom_objects, a custom_object_scope, the registry
+    cls = objects.get(spec.get("registered_name") or name) or objects.get(name) or getattr(layers, name, None) or \
+        _model_class(name, models)
     if not (isinstance(cls, type) and issubclass(cls, Layer)):
         raise ConfigError(f"unknown layer class {name!r}; pass custom_objects={{'{name}': {name}}} to load it")
     config = dict(spec["config"])

@@ -9,6 +9,8 @@ from ..errors import ConfigError
 from ..preprocessing import pad_sequences, to_categorical  # noqa: F401  (keras.utils.* names)
 from ..training.py_dataset import (PyDataset, Sequence, pack_x_y_sample_weight,  # noqa: F401  (keras.utils.*)
                                    unpack_x_y_sample_weight)
+from ..saving import (CustomObjectScope, custom_object_scope, get_custom_objects,  # noqa: F401  (keras.utils.*)
+                      get_registered_name, get_registered_object, register_keras_serializable)
 
 
 def set_random_seed(seed):
