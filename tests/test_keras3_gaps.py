@@ -216,7 +216,8 @@ def test_loss_subclass_errors_name_the_argument():
 
 # ---- 4. from_config / load_model with a custom layer whose get_config has no "name" --------------------------
 
-def _scale_no_name(lib):
+def _scale_class(lib, base_config=False):
+    """A custom layer x · factor whose get_config has "factor", and the base keys ("name", ...) only if asked."""
     class Scale(lib.layers.Layer):
         def __init__(self, factor=1.0, **kwargs):
             super().__init__(**kwargs)
@@ -226,8 +227,12 @@ def _scale_no_name(lib):
             return x * self.factor
 
         def get_config(self):
-            return {"factor": self.factor}
+            return {**(super().get_config() if base_config else {}), "factor": self.factor}
     return Scale
+
+
+def _scale_no_name(lib):
+    return _scale_class(lib)
 
 
 def test_from_config_and_load_with_a_get_config_without_name_equal_keras(tmp_path):
@@ -554,17 +559,7 @@ def test_random_normal_in_a_sampling_layer_trains_compiled_as_it_does_eagerly():
 # ---- keras.saving: registered classes and custom-object scopes -------------------------------------------------
 
 def _registered_program(lib, tmp_path, package):
-    @lib.saving.register_keras_serializable(package=package)
-    class Scale(lib.layers.Layer):
-        def __init__(self, factor=1.0, **kwargs):
-            super().__init__(**kwargs)
-            self.factor = factor
-
-        def call(self, x):
-            return x * self.factor
-
-        def get_config(self):
-            return {**super().get_config(), "factor": self.factor}
+    Scale = lib.saving.register_keras_serializable(package=package)(_scale_class(lib, base_config=True))
 
     class Shift(lib.layers.Layer):
         def __init__(self, by=1.0, **kwargs):
