@@ -3,7 +3,9 @@
 ``seed`` is as in Keras: an int gives the same values on every call; a :class:`SeedGenerator` gives new values on
 each call, repeatable from its seed; None draws from gradkit's global generator, which
 ``gradkit.utils.set_random_seed`` seeds. The draws follow Keras's NumPy backend (keras/src/backend/numpy/random.py):
-a NumPy Generator seeded with the (seed, counter) pair (``shuffle`` moves whole slices, as its other backends). Results are gradkit Tensors; ``dropout`` is differentiable.
+a NumPy Generator seeded with the (seed, counter) pair (``shuffle`` moves whole slices, as its other backends).
+Results are gradkit Tensors, drawn inside ops so a replayed (compiled) training step draws anew; ``dropout`` is
+differentiable.
 """
 import math
 

@@ -1,5 +1,6 @@
 """Traceback filtering as Keras's (keras/src/utils/traceback_utils.py): an error raised inside fit / evaluate /
-predict shows the user's frames, not gradkit's internals, unless ``disable_traceback_filtering()`` was called."""
+predict shows the user's frames, not gradkit's internals, unless ``disable_traceback_filtering()`` was called.
+Those methods run inside ``error_handler``: a warning aimed at their caller counts one more frame (stacklevel)."""
 import functools
 import os
 import traceback

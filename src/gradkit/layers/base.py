@@ -494,7 +494,8 @@ class Layer:
 
     # ---- config (save / load) ------------------------------------------------------------------------
     def get_config(self):
-        """Constructor arguments that rebuild this layer (without weights), with Keras 3's keys."""
+        """Constructor arguments that rebuild this layer (without weights), with Keras 3's keys; a custom layer with no
+        get_config of its own adds the arguments it was constructed with (Keras 3's auto config, auto_config.py)."""
         from .. import regularizers
         cfg = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy(self.dtype)}
         if self.input_shape_arg is not None:
@@ -502,7 +503,7 @@ class Layer:
         if self.activity_regularizer is not None:
             cfg["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         if type(self).get_config is Layer.get_config and type(self).__init__ is not Layer.__init__:
-            from .auto_config import auto_config, takes_name  # a custom layer without get_config: its constructor's arguments
+            from .auto_config import auto_config, takes_name  # no get_config of its own: its constructor's arguments
             name, cfg = cfg.pop("name"), {**auto_config(self), **cfg}
             cfg = {"name": name, **cfg} if takes_name(type(self)) else cfg  # Keras drops a name __init__ can't take
         return cfg

@@ -413,12 +413,12 @@ class Trainer(Keras2Generators):
         lr_txt = f" ({float(lr):g})" if isinstance(lr, (int, float)) else ""
         warnings.warn(f"the loss became {bad[0]} at epoch {epoch + 1}, step {bad[1] + 1}: training stopped. "
                       f"The learning rate{lr_txt} is probably too large; try a smaller one (e.g. 10x smaller).",
-                      RuntimeWarning, stacklevel=4)
+                      RuntimeWarning, stacklevel=5)  # fit's caller, past filter_traceback
 
     @staticmethod
     def _warn_ran_out(stream, what, epoch, run):
         warnings.warn(f"fit: {what} ran out of data ({stream.describe()}): training stopped after epoch {epoch} of "
-                      f"{run.epochs}", RuntimeWarning, stacklevel=4)
+                      f"{run.epochs}", RuntimeWarning, stacklevel=5)  # fit's caller, past filter_traceback
 
     def _inference_setup(self, what, batch_size, verbose, steps, callbacks):
         """evaluate's / predict's arguments checked once: (verbose as 0/1/2, their CallbackList)."""

@@ -67,7 +67,7 @@ def check_fit(x, y, batch_size, sample_weight, class_weight, validation_split, s
         what = "torch DataLoader. The DataLoader is expected to already be shuffled" if is_torch_dataloader(x) \
             else "generator. The generator is expected to yield already-shuffled data"
         warnings.warn(f"`shuffle=True` was passed, but will be ignored since the data `x` was provided as a {what}.",
-                      stacklevel=3)
+                      stacklevel=4)  # the caller of fit (which runs inside filter_traceback's wrapper)
 
 
 def check_once_read(x, steps, passes, where, steps_name):
@@ -239,8 +239,8 @@ class _Indexed:
             raise DataError(f"{where}: the PyDataset {self.name} has length {self.n}: it must hold at least one batch")
         self.workers, self.queue = int(ds.workers or 1), max(1, int(ds.max_queue_size or 1))
         if ds.use_multiprocessing:
-            warnings.warn(f"{self.name}(use_multiprocessing=True): gradkit reads PyDataset batches in "
-                          f"{max(self.workers, 1)} thread(s), not processes", RuntimeWarning, stacklevel=4)
+            warnings.warn(f"{self.name}(use_multiprocessing=True): gradkit reads PyDataset batches in "  # stacklevel:
+                          f"{max(self.workers, 1)} thread(s), not processes", RuntimeWarning, stacklevel=5)  # past fit
         self.order, self.pos, self.cached = None, None, None
 
     def peek(self):
