@@ -632,3 +632,11 @@ def test_registered_subclassed_model_saved_whole_loads_built_and_trains_on(tmp_p
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
     more = model.fit(x, y, epochs=2, verbose=0, shuffle=False).history["loss"]
     assert loaded.fit(x, y, epochs=2, verbose=0, shuffle=False).history["loss"] == more  # Adam's state came back
+
+
+def test_fit_warnings_still_point_at_the_caller_under_traceback_filtering():
+    model = gk.Sequential([gk.Input((2,)), gk.layers.Dense(1)])
+    model.compile(optimizer=gk.optimizers.SGD(1e30), loss="mse")
+    with pytest.warns(RuntimeWarning, match="the loss became") as record:
+        model.fit(np.ones((8, 2), "float32") * 1e20, np.ones((8, 1), "float32"), verbose=0)
+    assert record[0].filename == __file__
