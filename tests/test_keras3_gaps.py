@@ -640,3 +640,29 @@ def test_fit_warnings_still_point_at_the_caller_under_traceback_filtering():
     with pytest.warns(RuntimeWarning, match="the loss became") as record:
         model.fit(np.ones((8, 2), "float32") * 1e20, np.ones((8, 1), "float32"), verbose=0)
     assert record[0].filename == __file__
+
+
+# ---- ignore_class: the mean over the valid entries (Keras masks the loss) -------------------------------------
+
+def _ignore_class_program(lib):
+    p = np.array([[0.7, 0.2, 0.1], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]], "float32")
+    y = np.array([0, 2, 1])
+    scce = lib.losses.SparseCategoricalCrossentropy
+    direct = [float(np.asarray(scce(ignore_class=0)(y, p))),
+              float(np.asarray(scce(ignore_class=0)(y, p, sample_weight=np.array([1., 2., 3.], "float32")))),
+              float(np.asarray(scce(ignore_class=0, reduction="sum")(y, p))),
+              float(np.asarray(scce(ignore_class=0, from_logits=True)(y, p)))]
+    rng = np.random.default_rng(0)
+    x, labels = rng.random((32, 4)).astype("float32"), rng.integers(0, 3, 32)
+    model = lib.Sequential([lib.Input((4,)), lib.layers.Dense(3, activation="softmax", kernel_initializer="ones")])
+    model.compile(optimizer="sgd", loss=scce(ignore_class=0))
+    history = model.fit(x, labels, epochs=2, batch_size=8, verbose=0, shuffle=False).history["loss"]
+    return direct, history, float(model.evaluate(x, labels, verbose=0))
+
+
+def test_sparse_crossentropy_ignore_class_averages_over_the_valid_entries_as_keras():
+    keras = _keras()
+    ours, theirs = _ignore_class_program(gk), _ignore_class_program(keras)
+    assert ours[0][0] == pytest.approx((-np.log(0.7 / 1.0) - np.log(0.3)) / 2, rel=1e-6)  # by hand: 2 valid rows
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-5)

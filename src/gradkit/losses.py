@@ -99,7 +99,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
                     "sparse_categorical_crossentropy: labels")
         y_true = Tensor(labels)
     if from_logits:
-        return nn.sparse_softmax_cross_entropy(p, y_true, ignore_class)
+        return _valid_only(nn.sparse_softmax_cross_entropy(p, y_true, ignore_class), y_true, ignore_class)
     labels = y_true.data if isinstance(y_true, Tensor) else B.xp.asarray(y_true)
     if labels.size != math.prod(p.shape[:-1]):
         raise ShapeError(f"sparse_categorical_crossentropy: labels of shape {labels.shape} for predictions {p.shape}")
@@ -112,7 +112,16 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     picked = F.getitem(flat, (B.xp.arange(flat.shape[0]), labels.reshape(-1)))
     total = F.reshape(F.sum(flat, axis=-1), (-1,))
     loss = F.reshape(-F.log(F.clip(picked / total, EPSILON, 1.0 - EPSILON)), labels.shape)
-    return loss * Tensor(mask.astype(loss.dtype)) if mask is not None else loss
+    return _valid_only(loss * Tensor(mask.astype(loss.dtype)), y_true, ignore_class) if mask is not None else loss
+
+
+def _valid_only(values, y_true, ignore_class):
+    """values carrying the mask of the entries whose label is not ignore_class (Keras sets it on the loss, so the
+    mean is over the valid entries only)."""
+    if ignore_class is not None:
+        labels = y_true.data if isinstance(y_true, Tensor) else B.xp.asarray(y_true)
+        values._keras_mask = labels.reshape(values.shape) != ignore_class
+    return values
 
 
 def hinge(y_true, y_pred):
@@ -254,16 +263,20 @@ class Loss:
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         """The reduced loss; sample_weight multiplies the values after Keras's squeeze_or_expand_to_same_rank (so a
-        (batch,) weight scales each sample's value, and otherwise broadcasts as NumPy would, as in Keras)."""
-        values, weights = self._per_sample(y_true, y_pred), None
-        if sample_weight is not None:
-            weights = _as_float(sample_weight, values.dtype)
-            if values.ndim == weights.ndim + 1 and values.shape[-1] == 1:
-                values = F.squeeze(values, -1) if weights.ndim != 1 else values
-                weights = F.expand_dims(weights, -1) if weights.ndim == 1 else weights
-            elif weights.ndim == values.ndim + 1 and weights.shape[-1] == 1:
-                weights = F.squeeze(weights, -1) if values.ndim != 1 else weights
-                values = F.expand_dims(values, -1) if values.ndim == 1 else values
+        (batch,) weight scales each sample's value, and otherwise broadcasts as NumPy would, as in Keras); a mask on
+        y_pred or on the values (ignore_class) weighs the valid entries total / valid (Keras's apply_mask)."""
+        values = self._per_sample(y_true, y_pred)
+        weights = None if sample_weight is None else _as_float(sample_weight, values.dtype)
+        mask = _both(getattr(y_pred, "_keras_mask", None), getattr(values, "_keras_mask", None))
+        if mask is not None:
+            m = B.xp.asarray(mask).astype(values.dtype)
+            if self.reduction in ("sum_over_batch_size", "mean"):
+                valid = float(m.sum())
+                m = m * (m.size / valid) if valid else m * 0.0
+            m = Tensor(m)
+            weights = m if weights is None else F.mul(*_same_rank(m, weights))
+        if weights is not None:
+            values, weights = _same_rank(values, weights)
             values = values * weights
         if self.reduction in ("none", None) or values.ndim == 0 or values.shape == (0,):
             return values
@@ -288,6 +301,21 @@ class Loss:
     def from_config(cls, config):
         """Rebuild from get_config()."""
         return cls(**config)
+
+
+def _both(m1, m2):
+    """The logical and of two masks, either of which may be None."""
+    return m2 if m1 is None else m1 if m2 is None else B.xp.logical_and(m1, m2)
+
+
+def _same_rank(x1, x2):
+    """Keras's squeeze_or_expand_to_same_rank on Tensors: the last axis of size 1 squeezed (or the other rank-1
+    Tensor expanded) when the ranks differ by one."""
+    if x1.ndim == x2.ndim + 1 and x1.shape[-1] == 1:
+        return (x1, F.expand_dims(x2, -1)) if x2.ndim == 1 else (F.squeeze(x1, -1), x2)
+    if x2.ndim == x1.ndim + 1 and x2.shape[-1] == 1:
+        return (F.expand_dims(x1, -1), x2) if x1.ndim == 1 else (x1, F.squeeze(x2, -1))
+    return x1, x2
 
 
 def _auto_name(cls):

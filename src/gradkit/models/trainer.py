@@ -173,7 +173,8 @@ class Trainer(Keras2Generators):
         for i, o in enumerate(outputs):
             if self._loss_fns[i] is None:  # an output compile gave no loss
                 continue
-            v = _masked((self._fused[i] or self._loss_fns[i])(ys[i], o), getattr(o, "_keras_mask", None))
+            v = (self._fused[i] or self._loss_fns[i])(ys[i], o)
+            v = _masked(v, _and(getattr(o, "_keras_mask", None), getattr(v, "_keras_mask", None)))
             if sample_weight is not None:
                 v = v * (sample_weight if v.ndim == 1 else
                          F.reshape(sample_weight, (sample_weight.shape[0],) + (1,) * (v.ndim - 1)))
@@ -202,6 +203,7 @@ class Trainer(Keras2Generators):
         if self._no_compiled_loss():
             loss = None
         elif len(outputs) == 1 and self._loss_weights[0] == 1.0 and sample_weight is None and \
+                self._loss_fns[0].kwargs.get("ignore_class") is None and \
                 getattr(outputs[0], "_keras_mask", None) is None:  # its fused batch mean
             loss = (self._fused[0] or self._loss_fns[0]).mean(ys[0], outputs[0])
         else:
@@ -586,6 +588,11 @@ def close(batches):
     """End an epoch's batches early (a PyDataset's on_epoch_end runs, its reading threads stop)."""
     if hasattr(batches, "close"):
         batches.close()
+
+
+def _and(m1, m2):
+    """The output's mask and the loss's own (ignore_class) together; either may be None."""
+    return m2 if m1 is None else m1 if m2 is None else m1 & m2
 
 
 def _masked(values, mask):
