@@ -666,3 +666,41 @@ def test_sparse_crossentropy_ignore_class_averages_over_the_valid_entries_as_ker
     assert ours[0][0] == pytest.approx((-np.log(0.7 / 1.0) - np.log(0.3)) / 2, rel=1e-6)  # by hand: 2 valid rows
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-5)
+
+
+# ---- keras.io "Training & evaluation with built-in methods": dict loss_weights, a None loss for one output ------
+
+def _two_output_program(lib, **compile_kw):
+    inp = lib.Input((6,), name="features")
+    h = lib.layers.Dense(4, activation="relu", kernel_initializer="ones")(inp)
+    score = lib.layers.Dense(1, name="score_output", kernel_initializer="ones")(h)
+    klass = lib.layers.Dense(5, activation="softmax", name="class_output", kernel_initializer="ones")(h)
+    model = lib.Model(inp, [score, klass])
+    model.compile(optimizer=lib.optimizers.RMSprop(1e-3), **compile_kw)
+    rng = np.random.default_rng(0)
+    x, s, c = rng.random((20, 6)).astype("float32"), rng.random((20, 1)).astype("float32"), \
+        rng.random((20, 5)).astype("float32")
+    c /= c.sum(axis=1, keepdims=True)  # soft labels summing to 1 (for others, TensorFlow's fused gradient is p − y,
+    # not the loss's p·Σy − y that gradkit takes; the keras.io guide's random targets would differ for that reason)
+    return _rounded(model.fit(x, {"score_output": s, "class_output": c}, batch_size=10, epochs=2, verbose=0,
+                              shuffle=False).history)
+
+
+@pytest.mark.parametrize("compile_kw", [
+    {"loss": {"score_output": "mse", "class_output": "categorical_crossentropy"},
+     "loss_weights": {"score_output": 2.0, "class_output": 1.0}},
+    {"loss": [None, "categorical_crossentropy"]},
+], ids=["dict-loss-weights", "no-loss-for-one-output"])
+def test_dict_loss_weights_and_a_none_loss_train_as_keras(compile_kw):
+    keras = _keras()
+    ours, theirs = _two_output_program(gk, **compile_kw), _two_output_program(keras, **compile_kw)
+    assert ours.keys() == theirs.keys()
+    for k in theirs:
+        np.testing.assert_allclose(ours[k], theirs[k], rtol=1e-4, err_msg=k)
+
+
+def test_loss_weights_errors_name_the_outputs():
+    with pytest.raises(ConfigError, match=r"loss_weights has no weight for output\(s\) \['class_output'\]"):
+        _two_output_program(gk, loss="mse", loss_weights={"score_output": 2.0})
+    with pytest.raises(ConfigError, match="loss_weights must be a number, a list of 2 .* got 3 weights"):
+        _two_output_program(gk, loss="mse", loss_weights=[1.0, 2.0, 3.0])

@@ -82,7 +82,7 @@ class Trainer(Keras2Generators):
             raise ConfigError(f"compile: the model has {n_out} outputs but {len(per_out)} losses were given")
         self._loss_ids = list(per_out)
         self._loss_fns = [None if l is None else losses.get(l) for l in per_out]
-        self._loss_weights = list(loss_weights) if loss_weights is not None else [1.0] * n_out
+        self._loss_weights = _per_output_weights(loss_weights, n_out, self._output_layers())
 
     def _outputs_known(self):
         """Whether the number of outputs is known (a subclassed model knows it once built)."""
@@ -107,8 +107,6 @@ class Trainer(Keras2Generators):
     def _require_compiled(self, what):
         if not self.compiled:
             raise TrainingError(f"call model.compile(optimizer=..., loss=...) before model.{what}()")
-        if any(f is None for f in self._loss_fns) and not self._no_compiled_loss():
-            raise ConfigError(f"model.{what}() needs a loss for every output: pass loss=... to compile()")
 
     def _no_compiled_loss(self):
         """compile() had no loss: the loss is the model's add_loss losses alone (Keras's endpoint-layer pattern)."""
@@ -558,6 +556,26 @@ class Trainer(Keras2Generators):
         self._ensure_built([tuple(a.shape) for a in xs])
         outs = self._forward(xs, training=training)
         return outs[0] if len(outs) == 1 else outs
+
+
+def _per_output_weights(loss_weights, n_out, output_layers):
+    """compile's loss_weights, one float per output: None (all 1), a number, a list, or a dict by output name."""
+    if loss_weights is None:
+        return [1.0] * n_out
+    if isinstance(loss_weights, (int, float)) and not isinstance(loss_weights, bool):
+        return [float(loss_weights)] * n_out
+    if isinstance(loss_weights, dict):
+        names = [getattr(layer, "name", None) for layer in output_layers]
+        missing = [n for n in names if n not in loss_weights]
+        if missing:
+            raise ConfigError(f"compile: loss_weights has no weight for output(s) {missing}; the outputs are {names}, "
+                              f"got keys {sorted(loss_weights)}")
+        return [float(loss_weights[n]) for n in names]
+    if not isinstance(loss_weights, (list, tuple)) or len(loss_weights) != n_out:
+        got = f"{len(loss_weights)} weights" if isinstance(loss_weights, (list, tuple)) else repr(loss_weights)
+        raise ConfigError(f"compile: loss_weights must be a number, a list of {n_out} (one per output) or a dict by "
+                          f"output name, got {got}")
+    return [float(w) for w in loss_weights]
 
 
 def _metric_spec(spec, argument):
