@@ -81,14 +81,16 @@ def test_subclassed_tuple_model_hand_computed_first_loss_and_bad_loss_count():
 
 # ---- 2. compile() without a loss: add_loss and the endpoint layer ---------------------------------------------
 
-def _endpoint_model(lib):
+def _endpoint_model(lib, as_written=True):
     class LogisticEndpoint(lib.layers.Layer):  # keras.io, "The Functional API": the endpoint layer pattern
         def __init__(self, name=None):
             super().__init__(name=name)
             self.loss_fn = lib.losses.BinaryCrossentropy(from_logits=True)
             self.accuracy_fn = lib.metrics.BinaryAccuracy()
 
-        def call(self, targets, logits, sample_weights=None):
+        def call(self, first, second, sample_weights=None):
+            # keras.io's call(self, targets, logits) is called as (logits, targets): as written, the two swap
+            targets, logits = (first, second) if as_written else (second, first)
             loss = self.loss_fn(targets, logits, sample_weights)
             self.add_loss(loss)
             self.accuracy_fn.update_state(targets, logits, sample_weights)
@@ -103,18 +105,21 @@ def _endpoint_model(lib):
     return model
 
 
-def test_endpoint_layer_trains_on_its_added_loss_and_logs_its_metric_as_keras():
+@pytest.mark.parametrize("as_written", [True, False], ids=["as-written", "arguments-in-order"])
+def test_endpoint_layer_trains_on_its_added_loss_and_logs_its_metric_as_keras(as_written):
     keras = _keras()
     rng = np.random.default_rng(0)
-    data = {"inputs": rng.random((3, 3)).astype("float32"), "targets": rng.random((3, 10)).astype("float32")}
+    targets = rng.random((3, 10)) if as_written else rng.integers(0, 2, (3, 10))
+    data = {"inputs": rng.random((3, 3)).astype("float32"), "targets": targets.astype("float32")}
     runs = []
     for lib in (gk, keras):
         lib.utils.set_random_seed(1)
-        model = _endpoint_model(lib)
+        model = _endpoint_model(lib, as_written)
         h = model.fit(data, verbose=0, epochs=2).history
         runs.append((_rounded(h), model.evaluate(data, verbose=0)))
     (ours, ours_eval), (theirs, theirs_eval) = runs
     assert ours.keys() == theirs.keys() == {"loss", "binary_accuracy"}
+    assert as_written or 0 < ours["binary_accuracy"][0] < 1  # in order, the accuracy is a real one
     for k in theirs:
         np.testing.assert_allclose(ours[k], theirs[k], rtol=1e-4, atol=1e-6, err_msg=k)
     np.testing.assert_allclose(ours_eval, theirs_eval, rtol=1e-4, atol=1e-6)
