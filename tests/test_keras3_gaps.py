@@ -117,6 +117,7 @@ def test_endpoint_layer_trains_on_its_added_loss_and_logs_its_metric_as_keras(as
         model = _endpoint_model(lib, as_written)
         h = model.fit(data, verbose=0, epochs=2).history
         runs.append((_rounded(h), model.evaluate(data, verbose=0)))
+        assert model.metrics_names == ["loss", "binary_accuracy"]
     (ours, ours_eval), (theirs, theirs_eval) = runs
     assert ours.keys() == theirs.keys() == {"loss", "binary_accuracy"}
     assert as_written or 0 < ours["binary_accuracy"][0] < 1  # in order, the accuracy is a real one

@@ -146,12 +146,13 @@ class Trainer(Keras2Generators):
 
     @property
     def metrics_names(self):
-        """As Keras 3: ["loss"], then "compile_metrics" once metrics are built, then each output's loss."""
+        """As Keras 3: ["loss"], then "compile_metrics" once metrics are built, then each output's loss, then the
+        metrics the layers hold."""
         tracker = getattr(self, "_tracker", None)
         if tracker is None:
             return ["loss"]
         return ["loss"] + (["compile_metrics"] if tracker.sums or tracker.objects else []) + \
-            [k for k, _ in tracker.losses]
+            [k for k, _ in tracker.losses] + [m.name for m in tracker.layer_metrics]
 
     def _activate(self, outputs):
         """Outputs as the model returns them: the output activation applied to fused logits (for metrics)."""
