@@ -59,3 +59,8 @@ class UnsupportedError(GradkitError, AttributeError):
 
 class MissingDependencyError(GradkitError, ImportError):
     """An optional package a feature needs is not installed: names the feature and the gradkit extra to install."""
+
+
+class SerializationError(GradkitError, NotImplementedError):
+    """An object that cannot be saved as configured (a custom layer whose constructor arguments get_config cannot
+    record): names the class and the arguments (a NotImplementedError, as Keras raises)."""

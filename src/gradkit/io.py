@@ -123,6 +123,16 @@ def _compile_config(model):
             "jit_compile": model.jit_compile}
 
 
+def _build_config(model):
+    """{"input_shape": ...} of a subclassed model built on data (Keras's build_config), so load can build it before
+    setting its weights; None for models whose config rebuilds their layers."""
+    shapes = getattr(model, "_in_shapes", None)
+    if not shapes or "_in_shapes" not in vars(model):
+        return None
+    shapes = [list(s) for s in shapes]
+    return {"input_shape": shapes[0] if len(shapes) == 1 else shapes}
+
+
 def save_model(model, filepath, overwrite=True):
     """Write the model (architecture, weights, compile settings, optimizer state) to ``filepath``."""
     from . import __version__
@@ -130,7 +140,7 @@ def save_model(model, filepath, overwrite=True):
     opt = model.optimizer if model.compiled else None
     config = {"format": FORMAT, "format_version": FORMAT_VERSION, "gradkit_version": __version__,
               "class_name": type(model).__name__, "config": model.get_config(),
-              "compile_config": _compile_config(model),
+              "compile_config": _compile_config(model), "build_config": _build_config(model),
               "optimizer_variables": [v.name for v in opt._variables] if opt is not None else []}
     members = {_CONFIG: json.dumps(config, indent=1).encode(), _WEIGHTS: _npz_bytes(_weights_dict(model))}
     if opt is not None:
@@ -203,35 +213,40 @@ def load_model(filepath, classes, custom_objects=None, compile=True):
         model = cls.from_config(config["config"], custom_objects=custom_objects)
     finally:
         B.rng().bit_generator.state = state
-    _set_named(model, _npz(members.get(_WEIGHTS, b""), "weights", filepath), filepath)
+    build = config.get("build_config")
+    if build and not model.weights:  # a subclassed model: its call creates the weights
+        model.build(build["input_shape"])
+    saved = _set_named(model, _npz(members.get(_WEIGHTS, b""), "weights", filepath), filepath)
     cc = config.get("compile_config")
     if compile and cc and cc.get("loss") is not None:
-        _restore_compile(model, cc, config, members, filepath)
+        _restore_compile(model, cc, config, members, filepath, saved)
     return model
 
 
-def _restore_compile(model, cc, config, members, path):
+def _restore_compile(model, cc, config, members, path, saved):
     from . import losses, optimizers
     loss = [losses.get(c) for c in cc["loss"]]
     model.compile(optimizer=optimizers.deserialize(cc["optimizer"]), loss=loss if len(loss) > 1 else loss[0],
                   loss_weights=cc.get("loss_weights"), metrics=cc.get("metrics"),
                   weighted_metrics=cc.get("weighted_metrics"), jit_compile=cc.get("jit_compile", "auto"))
     if _OPTIMIZER in members:
-        by_name = {w.name: w for w in model.weights}
-        model.optimizer.build([by_name[n] for n in config.get("optimizer_variables", [])])
+        model.optimizer.build([saved[n] for n in config.get("optimizer_variables", [])])
         model.optimizer.set_state(_npz(members[_OPTIMIZER], "optimizer state", path))
 
 
 def _set_named(model, arrays, path):
-    """Set weights by name; when the names differ (auto-named layers of a fresh model), by position as Keras does."""
+    """Set weights by name; when the names differ (auto-named layers of a fresh model), by position as Keras does.
+    Returns {saved weight name: the model's weight} (the optimizer state is saved by those names)."""
     mine = model.weights
     if not mine and arrays:
         raise DataError(f"the model has no weights yet: build it (e.g. model.build((None, n_features))) "
                         f"before loading {path!r}")
     if all(w.name in arrays for w in mine):
         values = [arrays[w.name] for w in mine]
+        saved = {w.name: w for w in mine}
     elif len(arrays) == len(mine):
         values = list(arrays.values())
+        saved = dict(zip(arrays, mine))
     else:
         raise DataError(f"{path!r} holds {len(arrays)} weights ({', '.join(arrays)}); the model has {len(mine)} "
                         f"({', '.join(w.name for w in mine)})")
@@ -241,6 +256,7 @@ def _set_named(model, arrays, path):
                             f"{tuple(w.shape)}")
     for w, v in zip(mine, values):
         w.data[...] = B.xp.asarray(v, dtype=w.dtype)
+    return saved
 
 
 def save_weights(model, filepath, overwrite=True):

@@ -104,6 +104,7 @@ class Layer:
         # set before any __init__ so attribute tracking works even before super().__init__()
         self._weights, self._losses, self._inbound_nodes = [], [], []
         self._trainable, self.built, self._dtype = True, False, None
+        self._init_call = (args, kwargs)  # the constructor's arguments: get_config's auto config (auto_config.py)
         return self
 
     def __init__(self, name=None, input_shape=None, input_dim=None, trainable=True, dtype=None,
@@ -494,19 +495,31 @@ class Layer:
 
     # ---- config (save / load) ------------------------------------------------------------------------
     def get_config(self):
-        """Constructor arguments that rebuild this layer (without weights), with Keras 3's keys."""
+        """Constructor arguments that rebuild this layer (without weights), with Keras 3's keys; a custom layer with no
+        get_config of its own adds the arguments it was constructed with (Keras 3's auto config, auto_config.py)."""
         from .. import regularizers
         cfg = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy(self.dtype)}
         if self.input_shape_arg is not None:
             cfg["input_shape"] = list(self.input_shape_arg)
         if self.activity_regularizer is not None:
             cfg["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        if type(self).get_config is Layer.get_config and type(self).__init__ is not Layer.__init__:
+            from .auto_config import auto_config, takes_name  # no get_config of its own: its constructor's arguments
+            name, cfg = cfg.pop("name"), {**auto_config(self), **cfg}
+            cfg = {"name": name, **cfg} if takes_name(type(self)) else cfg  # Keras drops a name __init__ can't take
         return cfg
 
     @classmethod
     def from_config(cls, config):
-        """Rebuild a layer from get_config()'s dict."""
-        return cls(**config)
+        """Rebuild a layer from get_config()'s dict (the base keys its __init__ cannot take are set afterwards)."""
+        from .auto_config import accepts
+        config, later = accepts(cls, config)
+        layer = cls(**config)
+        if "trainable" in later:
+            layer.trainable = later["trainable"]
+        if "dtype" in later and layer._dtype is None:
+            layer.dtype = later["dtype"]
+        return layer
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
@@ -526,6 +539,28 @@ def _keras2_batch_args(owner, input_shape, kwargs):
         raise ConfigError(f"{owner}: batch_input_shape is (batch_size, ...) with at least one more dimension, got "
                           f"{batch_input_shape!r}")
     return batch_input_shape[1:], batch_input_shape[0]
+
+
+def held_objects(root, cls, descend=None, skip=()):
+    """The objects of type ``cls`` held in the attributes (also in lists, tuples and dicts) of ``root`` and of the
+    layers inside it, each once; ``descend(layer)`` False leaves a sublayer (and its insides) out; attributes named
+    in ``skip`` are not read."""
+    found, seen, stack, visited = [], set(), [root], set()
+    while stack:
+        layer = stack.pop(0)
+        if id(layer) in visited:
+            continue
+        visited.add(id(layer))
+        for key, value in vars(layer).items():
+            if key in skip:
+                continue
+            for v in (value if isinstance(value, (list, tuple)) else value.values() if isinstance(value, dict)
+                      else [value]):
+                if isinstance(v, cls) and id(v) not in seen:
+                    seen.add(id(v))
+                    found.append(v)
+        stack += [s for s in layer._sublayers() if descend is None or descend(s)]
+    return found
 
 
 def dtype_policy(name):

@@ -176,6 +176,8 @@ def prepare_y(model, y, role="y"):
     """Targets as a list of arrays, one per output (a dict by output name, a list, or one array), checked against
     the loss and the output: integers kept for sparse losses."""
     if y is None:
+        if all(fn is None for fn in model._loss_fns):  # compile had no loss: the model adds its own (add_loss)
+            return []
         raise DataError(f"no targets: pass {role} (the labels or values to learn) beside x")
     n_out = model._num_outputs()
     layers = model._output_layers()
@@ -233,6 +235,11 @@ def check_lengths(xs, ys, role="x and y"):
 def sample_weights(model, ys, sample_weight=None, class_weight=None, role=""):
     """One weight per sample (a float array of shape (n,)), or None: sample_weight, or class_weight[label]
     (labels as Keras reads them: argmax of one-hot rows, else rounded values; classes not listed weigh 1)."""
+    if not ys:  # no targets: compile had no loss, the model adds its own
+        if sample_weight is not None or class_weight is not None:
+            raise ConfigError(f"sample_weight{role} / class_weight weigh compile's loss, and compile() was given none "
+                              "(the model's loss comes from add_loss): weigh the loss inside the layer that adds it")
+        return None
     n = ys[0].shape[0]
     w = None
     if sample_weight is not None and class_weight is not None:
