@@ -59,3 +59,11 @@ class UnsupportedError(GradkitError, AttributeError):
 
 class MissingDependencyError(GradkitError, ImportError):
     """An optional package a feature needs is not installed: names the feature and the gradkit extra to install."""
+
+
+class InitError(GradkitError, AttributeError):
+    """A Layer or Model subclass used although its ``__init__`` did not call ``super().__init__()``."""
+
+
+class TrainingWarning(GradkitError, RuntimeWarning):
+    """Training stopped by a loss that turned NaN or inf: says what went wrong first (a warning, as Keras's)."""

@@ -68,9 +68,9 @@ class L1L2(Regularizer):
 
 
 def _check(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != value:
-        raise ConfigError(f"regularizer: {name} must be a non-negative number, got {value!r}")
-    return value
+    """A regularization factor: a finite number >= 0 (ConfigTypeError / ConfigError naming it otherwise)."""
+    from .arguments import number
+    return number(value, name, "regularizer", "[0, inf)")
 
 
 l1, l2 = L1, L2

@@ -6,6 +6,8 @@ move kernels, recurrent kernels and biases to and from Keras unchanged. A mask (
 """
 from .. import activations, initializers
 from .. import backend as B
+from ..arguments import flag, number
+from ..arguments import seed as seed_arg
 from ..autograd import Tensor
 from ..autograd import functions as F
 from ..autograd import nn, rnn
@@ -28,10 +30,11 @@ class BaseRNN(Layer):
                  go_backwards=False, stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
         super().__init__(**kwargs)
         what = type(self).__name__
-        if not isinstance(units, int) or units < 1:
-            raise ConfigError(f"{what}: units must be a positive integer, got {units!r}")
-        if not 0 <= dropout < 1:
-            raise ConfigError(f"{what}: dropout must be in [0, 1), got {dropout}")
+        number(units, "units", what, "[1, inf)", integer=True)
+        number(dropout, "dropout", what, "[0, 1)")
+        return_sequences, return_state, go_backwards = (flag(v, k, what) for k, v in (
+            ("return_sequences", return_sequences), ("return_state", return_state), ("go_backwards", go_backwards)))
+        seed, use_bias = seed_arg(seed, what), flag(use_bias, "use_bias", what)
         if recurrent_dropout:
             raise ConfigError(f"{what}: recurrent_dropout is not supported (got {recurrent_dropout}); use dropout=")
         if stateful:
