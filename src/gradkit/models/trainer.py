@@ -19,7 +19,7 @@ from ..errors import ConfigError, ConfigTypeError, DataError, ShapeError, Traini
 from ..backend import is_sparse
 from ..training import data_adapter as data, streams
 from ..training.batching import Batcher, inference_batches
-from ..training.callbacks import CallbackList
+from ..training.callbacks import CallbackList, close_files
 from ..arguments import flag, number
 from .keras2 import Keras2Generators
 
@@ -267,7 +267,11 @@ class Trainer(Keras2Generators):
         self._setup_step(batcher.y_shapes)
         run = _Run(epochs, initial_epoch, verbose, val, validation_freq, full)
         with B.owned_threads():
-            return self._run_epochs(batcher, run, callbacks)
+            try:
+                return self._run_epochs(batcher, run, callbacks)
+            except BaseException:
+                close_files(callbacks)  # no file a callback opened stays open after fit failed
+                raise
 
     def _array_batches(self, x, y, sample_weight, class_weight, split, batch_size, sampling, steps, full):
         """fit's training Batcher over the prepared arrays, the held-out split (or None), and the arrays for the
