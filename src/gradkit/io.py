@@ -22,7 +22,7 @@ import zlib
 import numpy as np
 
 from . import backend as B
-from .errors import ConfigError, DataError, PathError
+from .errors import ConfigError, ConfigTypeError, DataError, PathError
 
 FORMAT = "gradkit.model"
 FORMAT_VERSION = 1
@@ -220,6 +220,9 @@ def load_model(filepath, classes, custom_objects=None, compile=True):
     """
     members = _open(filepath)
     config = _read_config(members, filepath)
+    if custom_objects is not None and not isinstance(custom_objects, dict):
+        raise ConfigTypeError(f"load_model: custom_objects must be a dict {{'ClassName': ClassName}}, got "
+                              f"{custom_objects!r}")
     classes = {**classes, **(custom_objects or {})}
     cls = classes.get(config["class_name"])
     if cls is None:

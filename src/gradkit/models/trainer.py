@@ -15,7 +15,7 @@ from ..autograd import Tensor, no_grad
 from ..autograd.tensor import wrap
 from ..autograd import functions as F
 from ..autograd import nn
-from ..errors import ConfigError, ConfigTypeError, DataError, ShapeError, TrainingError
+from ..errors import ConfigError, ConfigTypeError, DataError, ShapeError, TrainingError, TrainingWarning
 from ..backend import is_sparse
 from ..training import data_adapter as data, streams
 from ..training.batching import Batcher, inference_batches
@@ -266,6 +266,7 @@ class Trainer(Keras2Generators):
                                        validation_steps, passes)
         self._setup_step(batcher.y_shapes)
         run = _Run(epochs, initial_epoch, verbose, val, validation_freq, full)
+        self._initial_epoch = initial_epoch
         with B.owned_threads():
             try:
                 return self._run_epochs(batcher, run, callbacks)
@@ -370,11 +371,21 @@ class Trainer(Keras2Generators):
         return [float(F.sum(v).data) for v in self._output_losses(ys, outputs, sample_weight)]
 
     def _warn_diverged(self, bad, epoch):
+        """A TrainingWarning saying what most likely made the loss NaN or inf (checked once, after it happened)."""
         lr = self.optimizer.learning_rate
         lr_txt = f" ({float(lr):g})" if isinstance(lr, (int, float)) else ""
-        warnings.warn(f"the loss became {bad[0]} at epoch {epoch + 1}, step {bad[1] + 1}: training stopped. "
-                      f"The learning rate{lr_txt} is probably too large; try a smaller one (e.g. 10x smaller).",
-                      RuntimeWarning, stacklevel=4)
+        where = f"the loss became {bad[0]} at epoch {epoch + 1}, step {bad[1] + 1}: training stopped."
+        if epoch == getattr(self, "_initial_epoch", 0) and bad[1] == 0:
+            why = (" This was the first step, before any update ran, so the learning rate played no part: the "
+                   "inputs or the model's outputs overflowed (scale the inputs, e.g. with StandardScaler, and check "
+                   "the loss and any custom op).")
+        else:
+            bad_weights = [w.name for w in self.weights if not np.isfinite(B.to_numpy(w.data)).all()]
+            named = f" Weights now NaN or inf: {', '.join(bad_weights)}." if bad_weights else ""
+            why = (f"{named} If the loss grew over the steps before, the learning rate{lr_txt} is probably too large "
+                   "(try one 10x smaller); if it jumped from a normal value, a weight set to NaN/inf or an op on "
+                   "bad values (log of 0, division by 0) produced it.")
+        warnings.warn(where + why, TrainingWarning, stacklevel=4)
 
     @staticmethod
     def _warn_ran_out(stream, what, epoch, run):
