@@ -3,10 +3,8 @@ training that turns NaN, datasets, the recipes at the command line, and faults: 
 file-size limit (RLIMIT_FSIZE in a subprocess), a read-only folder (a subprocess that drops root), files a
 callback opened and left open. Each case raises a gradkit error naming the argument, expected and given.
 """
-import errno
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -522,3 +520,30 @@ if __name__ == "__main__":
     if "-v" in sys.argv:
         print("\n".join(rows))
     print(f"{len(CASES)} cases: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+
+
+def test_interrupt_during_fit_closes_callback_files(tmp_path):
+    """A real SIGINT (Ctrl-C) mid-fit: KeyboardInterrupt reaches the caller, and the CSV log and the TensorBoard
+    event files are closed, the epochs logged so far kept."""
+    import signal
+    pytest.importorskip("tensorboardX", reason="TensorBoard needs the tensorboard extra")
+    csv_cb = gk.callbacks.CSVLogger(str(tmp_path / "log.csv"))
+    tb = gk.callbacks.TensorBoard(str(tmp_path / "logs"))
+    ctrl_c = gk.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: signal.raise_signal(signal.SIGINT) if epoch == 1 else None)
+    with pytest.raises(KeyboardInterrupt):
+        fit(mlp(), epochs=5, callbacks=[csv_cb, tb, ctrl_c])
+    assert csv_cb._file.closed
+    assert tb._writers == {}
+    rows = (tmp_path / "log.csv").read_text().splitlines()
+    assert rows[0] == "epoch,loss" and [r.split(",")[0] for r in rows[1:]] == ["0", "1"]
+    assert len(list((tmp_path / "logs" / "train").iterdir())) == 1
+
+
+def test_divergence_warning_is_a_gradkit_runtime_warning():
+    """The warning fit gives when the loss turns NaN is a RuntimeWarning (as before) and a GradkitError."""
+    with pytest.warns(RuntimeWarning, match="first step, before any update") as record:
+        m = gk.Sequential([L.Input((4,)), L.Dense(1)])
+        m.compile(optimizer="sgd", loss="mse")
+        fit(m, xy()[0] * np.float32(1e20), np.zeros(32, "float32"))
+    assert isinstance(record[0].message, E.TrainingWarning) and isinstance(record[0].message, E.GradkitError)

@@ -7,7 +7,6 @@ error of the matching builtin type whose message names the argument or layer, th
 import sys
 
 import numpy as np
-import pytest
 
 import gradkit as gk
 from gradkit import constraints as C
@@ -180,10 +179,6 @@ simple([
 
 
 # ---- convolution and pooling layers --------------------------------------------------------------------
-
-def _conv_call(layer, x):
-    return layer(x)
-
 
 def _conv_channels():
     c = L.Conv2D(4, 3)

@@ -3,7 +3,6 @@ import json
 
 import numpy as np
 
-from ..errors import ConfigError
 from . import _sequences as seq
 from .fetch import fetch
 from .npz import load_npz
