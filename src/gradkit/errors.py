@@ -67,3 +67,7 @@ class InitError(GradkitError, AttributeError):
 
 class TrainingWarning(GradkitError, RuntimeWarning):
     """Training stopped by a loss that turned NaN or inf: says what went wrong first (a warning, as Keras's)."""
+
+
+class OutOfRangeError(ShapeError, IndexError):
+    """An index outside an axis (an IndexError too, so iterating a Tensor by index stops as Python expects)."""

@@ -57,12 +57,12 @@ def check_target(path, owner):
     return path
 
 
-_REASONS = {errno.ENOSPC: "no space left on device (the disk is full: free some space or write elsewhere)",
-            errno.EFBIG: "file too large (a file-size limit, ulimit -f, stopped the write)",
-            errno.EDQUOT: "disk quota exceeded", errno.EROFS: "read-only file system",
-            errno.EACCES: "permission denied (this user cannot write there)",
-            errno.EPERM: "permission denied (this user cannot write there)",
-            errno.ENOTDIR: "a part of the path is a file, not a folder"}
+_REASONS = {errno.ENOSPC: "No space left on device (the disk is full: free some space or write elsewhere)",
+            errno.EFBIG: "File too large (a file-size limit, ulimit -f, stopped the write)",
+            errno.EDQUOT: "Disk quota exceeded", errno.EROFS: "Read-only file system",
+            errno.EACCES: "Permission denied (this user cannot write there)",
+            errno.EPERM: "Permission denied (this user cannot write there)",
+            errno.ENOTDIR: "Not a directory (a part of the path is a file, not a folder)"}
 
 
 def os_reason(e):

@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 
-from ..errors import ConfigError, ConfigTypeError, DataError, GradkitError, ShapeError
+from ..errors import ConfigError, ConfigTypeError, DataError, GradkitError, OutOfRangeError, ShapeError
 
 _AXIS = re.compile(r"axis (-?\d+) is out of bounds for array of dimension (\d+)")
 _PREFIX = re.compile(r"^\w+: (?=incompatible shapes)")
@@ -58,6 +58,8 @@ def translate(name, args, kwargs, e):
             detail = f"{core} (given: {given(args, kwargs)})"
     if isinstance(e, GradkitError):
         cls = type(e)
+    elif isinstance(e, IndexError) and not isinstance(e, ValueError):
+        cls = OutOfRangeError
     else:
         cls = ConfigTypeError if isinstance(e, TypeError) and not isinstance(e, (ValueError, IndexError)) else \
             ShapeError
