@@ -7,6 +7,7 @@ error of the matching builtin type whose message names the argument or layer, th
 import sys
 
 import numpy as np
+import pytest
 
 import gradkit as gk
 from gradkit import constraints as C
@@ -510,6 +511,17 @@ def test_battery_size():
     assert len({c[0] for c in CASES}) == len(CASES)
 
 
+def test_a_propertys_own_attribute_error_is_kept():
+    """Layer.__getattr__ (which names a forgotten super().__init__()) leaves a property's own error message."""
+    class Broken(L.Layer):
+        @property
+        def scale(self):
+            return self.missing_setting
+
+    with pytest.raises(AttributeError, match="missing_setting"):
+        Broken().scale
+
+
 if __name__ == "__main__":
     import test_bad_input_new_faults as faults
     allcases = CASES + faults.CASES
@@ -517,3 +529,4 @@ if __name__ == "__main__":
     if "-v" in sys.argv:
         print("\n".join(rows))
     print(f"{len(allcases)} cases: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+

@@ -181,9 +181,9 @@ class Layer:
     def __getattr__(self, attr):
         # only for attributes not found: a subclass whose __init__ skipped Layer.__init__ lacks them all
         if attr.startswith("__") or "name" in self.__dict__:
-            descriptor = inspect.getattr_static(type(self), attr, None)
-            if hasattr(descriptor, "__get__"):  # a property whose body raised AttributeError: raise that again
-                return descriptor.__get__(self, type(self))
+            prop = None if attr.startswith("__") else inspect.getattr_static(type(self), attr, None)
+            if isinstance(prop, property):  # a property whose body raised AttributeError: raise that again
+                return prop.__get__(self, type(self))
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
         raise InitError(f"{type(self).__name__}.__init__ did not call super().__init__() (its attribute '{attr}' "
                         f"is missing): call super().__init__(**kwargs) first in {type(self).__name__}.__init__, "
