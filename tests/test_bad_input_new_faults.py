@@ -72,10 +72,11 @@ class RemoteError(Exception):
     """An error in a subprocess that is not a gradkit error (its class name and message)."""
 
 
-def in_subprocess(body, fsize=None, drop_root=False):
+def in_subprocess(body, fsize=None, drop_root=False, memory=None):
     """Run ``body`` (Python source; it may use ``gk``, ``np``, ``L``, ``tmp``) in a fresh interpreter, with a
-    file-size limit of ``fsize`` bytes and/or as user nobody; re-raise its error here as the same gradkit class
-    (or RemoteError)."""
+    file-size limit of ``fsize`` bytes, an address-space limit of ``memory`` bytes above what the interpreter
+    holds after its imports, and/or as user nobody; re-raise its error here as the same gradkit class (or
+    RemoteError)."""
     tmp = tmpdir()
     os.chmod(tmp, 0o777)
     script = textwrap.dedent(f"""
@@ -88,6 +89,9 @@ def in_subprocess(body, fsize=None, drop_root=False):
         if {fsize!r} is not None:
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
             resource.setrlimit(resource.RLIMIT_FSIZE, ({fsize!r}, {fsize!r}))
+        if {memory!r} is not None:
+            held = int(next(ln for ln in open("/proc/self/status") if ln.startswith("VmSize")).split()[1]) * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (held + {memory!r}, resource.RLIM_INFINITY))
         if {drop_root!r}:
             os.setgid(65534); os.setuid(65534)
         try:
@@ -419,6 +423,21 @@ simple([
      RuntimeWarning, "dense", "kernel", "nan"),
     ("inf-loss-first-step", warned(_inf_first_step), RuntimeWarning, "first step", "before any update",
      "input"),
+])
+
+
+# ---- an address-space limit ----------------------------------------------------------------------------
+
+simple([
+    ("weight-address-space", lambda: in_subprocess("""
+    gk.Sequential([L.Input((20000,)), L.Dense(200000, name="huge")])
+    """, memory=300 * 2**20), MemoryError, "huge", "kernel", "(20000, 200000)", "GiB"),
+    ("fit-address-space", lambda: in_subprocess("""
+    m = gk.Sequential([L.Input((256,)), L.Dense(8192), L.Dense(1)])
+    m.compile(optimizer="sgd", loss="mse")
+    x = np.ones((20000, 256), "float32"); y = np.zeros(20000, "float32")
+    m.fit(x, y, batch_size=20000, verbose=0)
+    """, memory=400 * 2**20), MemoryError, "fit", "out of memory", "batch_size=20000"),
 ])
 
 

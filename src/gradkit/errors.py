@@ -71,3 +71,7 @@ class TrainingWarning(GradkitError, RuntimeWarning):
 
 class OutOfRangeError(ShapeError, IndexError):
     """An index outside an axis (an IndexError too, so iterating a Tensor by index stops as Python expects)."""
+
+
+class OutOfMemoryError(GradkitError, MemoryError):
+    """An allocation that does not fit in memory: names what was being built (a layer's weight, a fit) and its size."""

@@ -15,7 +15,7 @@ from .. import backend as B
 from ..arguments import shape as shape_arg
 from ..autograd import Tensor, no_grad
 from ..autograd.nn import cast
-from ..errors import ConfigError, ConfigTypeError, InitError, ShapeError
+from ..errors import ConfigError, ConfigTypeError, InitError, OutOfMemoryError, ShapeError
 from ..variables import Variable
 from .symbolic import KerasTensor, Node, any_symbolic, flatten, map_structure
 
@@ -158,7 +158,12 @@ class Layer:
         dtype = _dtype_name(dtype) or self.dtype
         if initializer is None:
             initializer = "glorot_uniform" if np.dtype(dtype).kind == "f" else "zeros"
-        value = B.xp.asarray(initializers.get(initializer)(shape, dtype=dtype), dtype=dtype)
+        try:
+            value = B.xp.asarray(initializers.get(initializer)(shape, dtype=dtype), dtype=dtype)
+        except MemoryError as e:
+            size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+            raise OutOfMemoryError(f"layer '{self.name}': its weight '{name or 'variable'}' of shape {shape} ({dtype}, "
+                                   f"{size / 2**30:.2f} GiB) does not fit in memory; use fewer units or inputs") from e
         constraint = constraints.get(constraint)
         constraints.check_weight(constraint, shape, self._weight_name(name))
         w = Variable(value, trainable=trainable, name=self._weight_name(name),

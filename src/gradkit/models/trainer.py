@@ -15,7 +15,8 @@ from ..autograd import Tensor, no_grad
 from ..autograd.tensor import wrap
 from ..autograd import functions as F
 from ..autograd import nn
-from ..errors import ConfigError, ConfigTypeError, DataError, ShapeError, TrainingError, TrainingWarning
+from ..errors import (ConfigError, ConfigTypeError, DataError, GradkitError, OutOfMemoryError, ShapeError,
+                      TrainingError, TrainingWarning)
 from ..backend import is_sparse
 from ..training import data_adapter as data, streams
 from ..training.batching import Batcher, inference_batches
@@ -270,8 +271,11 @@ class Trainer(Keras2Generators):
         with B.owned_threads():
             try:
                 return self._run_epochs(batcher, run, callbacks)
-            except BaseException:
+            except BaseException as e:
                 close_files(callbacks)  # no file a callback opened stays open after fit failed
+                if isinstance(e, MemoryError) and not isinstance(e, GradkitError):
+                    raise OutOfMemoryError(f"fit ran out of memory (batch_size={batch_size}, "
+                                           f"{self.count_params()} weights): {e}; try a smaller batch_size") from e
                 raise
 
     def _array_batches(self, x, y, sample_weight, class_weight, split, batch_size, sampling, steps, full):
