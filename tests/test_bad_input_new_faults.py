@@ -474,7 +474,8 @@ simple([
 def _cli(args, cwd, prelude=""):
     env = {**os.environ, "MPLBACKEND": "Agg", "GRADKIT_OFFLINE": "1",
            "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    code = prelude + "\nimport sys\nfrom gradkit.cli import main\nsys.argv = ['gradkit'] + sys.argv[1:]\nsys.exit(main())"
+    code = prelude + ("\nimport sys\nfrom gradkit.cli import main\nsys.argv = ['gradkit'] + sys.argv[1:]\n"
+                      "sys.exit(main())")
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd, env=env,
                           timeout=300)
 

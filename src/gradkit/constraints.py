@@ -70,7 +70,8 @@ class MinMaxNorm(Constraint):
     """Norms pulled into [min_value, max_value] at ``rate``: w · (rate·clip(‖w‖) + (1−rate)·‖w‖) / (ε + ‖w‖)."""
 
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
-        min_value, max_value = number(min_value, "min_value", "MinMaxNorm"), number(max_value, "max_value", "MinMaxNorm")
+        min_value = number(min_value, "min_value", "MinMaxNorm")
+        max_value = number(max_value, "max_value", "MinMaxNorm")
         if min_value > max_value:
             raise ConfigError(f"MinMaxNorm: min_value must be <= max_value, got min_value={min_value!r}, "
                               f"max_value={max_value!r}")

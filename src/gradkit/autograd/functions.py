@@ -156,8 +156,8 @@ def transpose(a, axes=None):
     """a with axes permuted (reversed when None)."""
     if axes is not None:
         nd = _t(a).ndim
-        if len(axes) != nd or sorted(ax % nd if isinstance(ax, int) and -nd <= ax < nd else ax for ax in axes) \
-                != list(range(nd)):
+        wrapped = [ax % nd if isinstance(ax, numbers.Integral) and -nd <= ax < nd else ax for ax in axes]
+        if len(axes) != nd or sorted(wrapped) != list(range(nd)):
             raise ConfigError(f"axes must be a permutation of the {nd} axes of an input of rank {nd} "
                               f"(shape {_t(a).shape}), got {tuple(axes)}")
     return S.Transpose(tuple(axes) if axes is not None else None)(_t(a))
@@ -689,7 +689,8 @@ def _check_pad(pad_width, ndim):
     """numpy's pad_width forms (n, (before, after), one pair per axis), all ints >= 0."""
     flat = np.asarray(pad_width, dtype=object).ravel().tolist() if not isinstance(pad_width, str) else [pad_width]
     if not builtins.all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in flat):
-        raise ConfigTypeError(f"pad_width must be integers (n, (before, after) or one pair per axis), got {pad_width!r}")
+        raise ConfigTypeError(f"pad_width must be integers (n, (before, after) or one pair per axis), "
+                              f"got {pad_width!r}")
     if builtins.any(v < 0 for v in flat):
         raise ConfigError(f"pad_width must hold widths >= 0, got {pad_width!r}")
     rows = np.shape(pad_width)
