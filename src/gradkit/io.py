@@ -10,6 +10,7 @@ Any zip/npz reader opens it. The write goes to a temporary file in the target's 
 ``os.replace`` renames it, so a crash mid-save never leaves a half-written file under the final name;
 the temporary files of a killed save are removed by the next save of the same target.
 """
+import errno
 import glob
 import io as _io
 import json
@@ -21,7 +22,7 @@ import zlib
 import numpy as np
 
 from . import backend as B
-from .errors import ConfigError, DataError, PathError
+from .errors import ConfigError, ConfigTypeError, DataError, PathError
 
 FORMAT = "gradkit.model"
 FORMAT_VERSION = 1
@@ -53,6 +54,31 @@ def check_target(path, owner):
     if not os.path.isdir(folder):
         raise PathError(f"{owner}: cannot write {path!r}: the folder {os.path.dirname(path) or folder!r} does not "
                         "exist (create it first)")
+    return path
+
+
+_REASONS = {errno.ENOSPC: "No space left on device (the disk is full: free some space or write elsewhere)",
+            errno.EFBIG: "File too large (a file-size limit, ulimit -f, stopped the write)",
+            errno.EDQUOT: "Disk quota exceeded", errno.EROFS: "Read-only file system",
+            errno.EACCES: "Permission denied (this user cannot write there)",
+            errno.EPERM: "Permission denied (this user cannot write there)",
+            errno.ENOTDIR: "Not a directory (a part of the path is a file, not a folder)"}
+
+
+def os_reason(e):
+    """An OSError's cause in words, saying what a full disk, a file-size limit or a read-only folder means."""
+    return _REASONS.get(getattr(e, "errno", None), getattr(e, "strerror", None) or str(e))
+
+
+def writable_folder(path, owner, arg):
+    """PathError naming ``arg`` when the folder ``path`` is a file or lies under one (checked before a run)."""
+    path = os.fspath(path)
+    probe = os.path.abspath(path)
+    while not os.path.exists(probe):
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe):
+        where = "is a file" if probe == os.path.abspath(path) else f"lies under the file {probe!r}"
+        raise PathError(f"{owner}: {arg} {path!r} {where}, not a folder; give a folder path")
     return path
 
 
@@ -101,7 +127,7 @@ def atomic_write(path, write, owner="save"):
         if tmp is not None and os.path.exists(tmp):
             os.remove(tmp)
         if isinstance(e, OSError) and not isinstance(e, PathError):
-            raise PathError(f"{owner}: cannot write {path!r}: {e.strerror or e}") from e
+            raise PathError(f"{owner}: cannot write {path!r}: {os_reason(e)}") from e
         raise
 
 
@@ -204,6 +230,9 @@ def load_model(filepath, classes, custom_objects=None, compile=True):
     """
     members = _open(filepath)
     config = _read_config(members, filepath)
+    if custom_objects is not None and not isinstance(custom_objects, dict):
+        raise ConfigTypeError(f"load_model: custom_objects must be a dict {{'ClassName': ClassName}}, got "
+                              f"{custom_objects!r}")
     classes = {**classes, **(custom_objects or {})}
     cls = classes.get(config["class_name"])
     if cls is None:

@@ -15,7 +15,7 @@ from .. import backend as B
 from ..arguments import shape as shape_arg
 from ..autograd import Tensor, no_grad
 from ..autograd.nn import cast
-from ..errors import ConfigError, ShapeError
+from ..errors import ConfigError, ConfigTypeError, InitError, OutOfMemoryError, ShapeError
 from ..variables import Variable
 from .symbolic import KerasTensor, Node, any_symbolic, flatten, map_shapes, map_structure
 
@@ -160,9 +160,16 @@ class Layer:
         dtype = _dtype_name(dtype) or self.dtype
         if initializer is None:
             initializer = "glorot_uniform" if np.dtype(dtype).kind == "f" else "zeros"
-        value = B.xp.asarray(initializers.get(initializer)(shape, dtype=dtype), dtype=dtype)
+        try:
+            value = B.xp.asarray(initializers.get(initializer)(shape, dtype=dtype), dtype=dtype)
+        except MemoryError as e:
+            size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+            raise OutOfMemoryError(f"layer '{self.name}': its weight '{name or 'variable'}' of shape {shape} ({dtype}, "
+                                   f"{size / 2**30:.2f} GiB) does not fit in memory; use fewer units or inputs") from e
+        constraint = constraints.get(constraint)
+        constraints.check_weight(constraint, shape, self._weight_name(name))
         w = Variable(value, trainable=trainable, name=self._weight_name(name),
-                     regularizer=regularizers.get(regularizer), constraint=constraints.get(constraint))
+                     regularizer=regularizers.get(regularizer), constraint=constraint)
         w.requires_grad = w.requires_grad and self.trainable
         _Context.losses_seen |= w.regularizer is not None
         self._weights.append(w)
@@ -177,6 +184,17 @@ class Layer:
         while (base if n == 0 else f"{base}_{n}") in taken:
             n += 1
         return base if n == 0 else f"{base}_{n}"
+
+    def __getattr__(self, attr):
+        # only for attributes not found: a subclass whose __init__ skipped Layer.__init__ lacks them all
+        if attr.startswith("__") or "name" in self.__dict__:
+            prop = None if attr.startswith("__") else inspect.getattr_static(type(self), attr, None)
+            if isinstance(prop, property):  # a property whose body raised AttributeError: raise that again
+                return prop.__get__(self, type(self))
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+        raise InitError(f"{type(self).__name__}.__init__ did not call super().__init__() (its attribute '{attr}' "
+                        f"is missing): call super().__init__(**kwargs) first in {type(self).__name__}.__init__, "
+                        "as Keras requires")
 
     def __setattr__(self, name, value):
         object.__setattr__(self, name, value)
@@ -375,7 +393,8 @@ class Layer:
             args = tuple(_convert(a, dtype) for a in args)
             kwargs = {k: (v if k in ("training", "mask") else _convert(v, dtype)) for k, v in kwargs.items()}
         first = self._first(args, kwargs)
-        if not self.built:
+        first_call = not self.built
+        if first_call:
             self._maybe_build(_shape_of(first))
         takes_training, takes_mask = _call_info(type(self))
         training = kwargs.pop("training", None)
@@ -398,6 +417,8 @@ class Layer:
             out = self.call(*args, **kwargs)
         finally:
             _Context.entry, _Context.training = entry, prev_training
+        if first_call:
+            _check_outputs(self, out, Tensor)
         if self.activity_regularizer is not None:
             self._add_activity_losses(out)
         if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
@@ -427,6 +448,7 @@ class Layer:
             outputs = _shapes_to_tensors(shapes, self)
         else:
             outputs = self._trace_outputs(args, kwargs)
+        _check_outputs(self, outputs, KerasTensor)
         outs, mask_shapes = flatten(outputs), self._symbolic_mask_shape(first)
         if mask_shapes is not None and not isinstance(mask_shapes, list):
             mask_shapes = [mask_shapes] * len(outs)
@@ -561,6 +583,15 @@ def held_objects(root, cls, descend=None, skip=()):
                     found.append(v)
         stack += [s for s in layer._sublayers() if descend is None or descend(s)]
     return found
+
+
+def _check_outputs(layer, outputs, kind):
+    """ConfigTypeError naming the layer when its call returned something that is not tensors (e.g. None)."""
+    leaves = flatten(outputs) if isinstance(outputs, (list, tuple, dict)) else [outputs]
+    bad = [y for y in leaves if not isinstance(y, (kind, Tensor))]
+    if bad or not leaves:
+        raise ConfigTypeError(f"{type(layer).__name__} '{layer.name}': call() must return a tensor (or a list, "
+                              f"tuple or dict of tensors), got {bad[0] if bad else outputs!r}")
 
 
 def dtype_policy(name):

@@ -1,4 +1,6 @@
 """Layers to and from their {"class_name", "config"} dicts (custom classes through custom_objects)."""
+import inspect
+
 from ..errors import ConfigError
 from ..layers.base import Layer
 
@@ -24,8 +26,8 @@ def deserialize_layer(spec, custom_objects=None):
     if not (isinstance(cls, type) and issubclass(cls, Layer)):
         raise ConfigError(f"unknown layer class {name!r}; pass custom_objects={{'{name}': {name}}} to load it")
     config = dict(spec["config"])
-    if hasattr(cls, "_run"):  # a nested model
-        return cls.from_config(config, custom_objects=custom_objects)
+    if hasattr(cls, "_run") or "custom_objects" in inspect.signature(cls.from_config).parameters:  # a nested
+        return cls.from_config(config, custom_objects=custom_objects)  # model, or a wrapper (TimeDistributed)
     return cls.from_config(config)
 
 

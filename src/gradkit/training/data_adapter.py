@@ -256,6 +256,8 @@ def sample_weights(model, ys, sample_weight=None, class_weight=None, role=""):
             w = w[:, 0]
         if w.shape != (n,):
             raise DataError(f"sample_weight{role} must hold one weight per sample, shape ({n},), got shape {w.shape}")
+        if not bool(B.xp.isfinite(w).all()):
+            raise DataError(f"sample_weight{role} must hold finite weights, got {float(w[~B.xp.isfinite(w)][0])!r}")
         if bool((w < 0).any()):
             raise DataError(f"sample_weight{role} must be non-negative, got values down to {float(w.min()):g}")
     if class_weight is not None:
@@ -269,6 +271,11 @@ def sample_weights(model, ys, sample_weight=None, class_weight=None, role=""):
         except (TypeError, ValueError):
             raise ConfigTypeError(f"fit: class_weight must map integer class indices to numbers, got "
                                   f"{class_weight!r}") from None
+        bad = {k: v for k, v in table.items() if not (math.isfinite(v) and v >= 0)}
+        if bad:
+            k, v = next(iter(bad.items()))
+            raise DataError(f"fit: class_weight must map each class to a finite weight >= 0, got {v!r} for class "
+                            f"{k} (class_weight={class_weight!r})")
         y = B.to_numpy(ys[0])
         labels = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] != 1 else np.round(y.reshape(n)).astype(int)
         cw = np.ones(n, dtype=B.floatx())

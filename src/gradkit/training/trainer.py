@@ -15,12 +15,13 @@ from ..autograd import Tensor, no_grad
 from ..autograd.tensor import wrap
 from ..autograd import public_ops as F
 from ..autograd import nn
-from ..errors import ConfigError, ConfigTypeError, DataError, ShapeError, TrainingError
+from ..errors import (ConfigError, ConfigTypeError, DataError, GradkitError, OutOfMemoryError, ShapeError,
+                      TrainingError, TrainingWarning)
 from ..backend import is_sparse
 from ..training import data_adapter as data
 from ..training.batching import Batcher, inference_batches
 from ..training.compile_metrics import layer_metrics
-from ..training.callbacks import CallbackList
+from ..training.callbacks import CallbackList, close_files
 from ..training.epoch_iterator import EpochIterator
 from ..arguments import flag, number
 from ..traceback_utils import filter_traceback
@@ -305,8 +306,16 @@ class Trainer(Keras2Generators):
                                        or 32, validation_steps, passes)
         self._setup_step(batcher.y_shapes)
         run = _Run(epochs, initial_epoch, verbose, val, validation_freq, batcher.full)
+        self._initial_epoch = initial_epoch
         with B.owned_threads():
-            return self._run_epochs(batcher, run, callbacks)
+            try:
+                return self._run_epochs(batcher, run, callbacks)
+            except BaseException as e:
+                close_files(callbacks)  # no file a callback opened stays open after fit failed
+                if isinstance(e, MemoryError) and not isinstance(e, GradkitError):
+                    raise OutOfMemoryError(f"fit ran out of memory (batch_size={batch_size}, "
+                                           f"{self.count_params()} weights): {e}; try a smaller batch_size") from e
+                raise
 
     def _make_callbacks(self, callbacks, verbose, epochs, steps):
         from ..training.history import History
@@ -382,11 +391,21 @@ class Trainer(Keras2Generators):
         return [float(F.sum(v).data) for v in self._output_losses(ys, outputs, sample_weight)]
 
     def _warn_diverged(self, bad, epoch):
+        """A TrainingWarning saying what most likely made the loss NaN or inf (checked once, after it happened)."""
         lr = self.optimizer.learning_rate
         lr_txt = f" ({float(lr):g})" if isinstance(lr, (int, float)) else ""
-        warnings.warn(f"the loss became {bad[0]} at epoch {epoch + 1}, step {bad[1] + 1}: training stopped. "
-                      f"The learning rate{lr_txt} is probably too large; try a smaller one (e.g. 10x smaller).",
-                      RuntimeWarning, stacklevel=5)  # fit's caller, past filter_traceback
+        where = f"the loss became {bad[0]} at epoch {epoch + 1}, step {bad[1] + 1}: training stopped."
+        if epoch == getattr(self, "_initial_epoch", 0) and bad[1] == 0:
+            why = (" This was the first step, before any update ran, so the learning rate played no part: the "
+                   "inputs or the model's outputs overflowed (scale the inputs, e.g. with StandardScaler, and check "
+                   "the loss and any custom op).")
+        else:
+            bad_weights = [w.name for w in self.weights if not np.isfinite(B.to_numpy(w.data)).all()]
+            named = f" Weights now NaN or inf: {', '.join(bad_weights)}." if bad_weights else ""
+            why = (f"{named} If the loss grew over the steps before, the learning rate{lr_txt} is probably too large "
+                   "(try one 10x smaller); if it jumped from a normal value, a weight set to NaN/inf or an op on "
+                   "bad values (log of 0, division by 0) produced it.")
+        warnings.warn(where + why, TrainingWarning, stacklevel=5)  # fit's caller, past filter_traceback
 
     @staticmethod
     def _warn_ran_out(stream, what, epoch, run):
