@@ -11,7 +11,7 @@ __version__ = "0.1.0"
 _SUBMODULES = {"layers", "models", "losses", "metrics", "optimizers", "callbacks", "initializers",
                "activations", "datasets", "preprocessing", "gradcheck", "plots", "parallel", "io",
                "recipes", "training", "errors", "descent", "reference", "regularizers", "constraints",
-               "config"}
+               "config", "random", "saving"}
 _CORE = {"ops", "backend", "utils", "autograd"}  # loaded by `import gradkit` before it became lazy
 _FROM = {"Sequential": "models", "Model": "models", "Input": "layers", "load_model": "models", "Layer": "layers",
          "Variable": "variables", "Tensor": "autograd", "Function": "autograd", "no_grad": "autograd",

@@ -113,7 +113,10 @@ def run(name, out, quick, no_progress, **overrides):
     except GradkitError as e:
         raise click.UsageError(str(e)) from None
     out = _make_out(out or default_out_dir(name))
-    rec = run_recipe(name, out, config=config, progress=Progress(enabled=not no_progress))
+    try:
+        rec = run_recipe(name, out, config=config, progress=Progress(enabled=not no_progress))
+    except GradkitError as e:  # e.g. a report that could not be written: the message says what was kept
+        _fail(str(e))
     _summary(rec)
     if rec.status != "ok":  # no report path: the reason is all there is to read
         _fail(f"{name} failed: {rec.error}")

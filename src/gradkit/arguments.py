@@ -50,6 +50,11 @@ def shape(value, name, owner):
     return tuple(None if d is None else int(d) for d in value)
 
 
+def seed(value, owner):
+    """A seed argument: None or an integer >= 0 (ConfigTypeError / ConfigError naming ``owner`` otherwise)."""
+    return None if value is None else number(value, "seed", owner, "[0, inf)", integer=True)
+
+
 def choice(value, name, owner, options):
     """``value`` if it is one of ``options``, else ConfigError listing them."""
     if not isinstance(value, str) or value not in options:

@@ -5,6 +5,8 @@ an array (or Tensor) to the projected array of the same shape.
 """
 from . import backend as B
 from .autograd.tensor import as_array
+from .arguments import number
+from .errors import ConfigError, ConfigTypeError, ShapeError
 from .registry import Registry
 
 
@@ -33,7 +35,7 @@ class MaxNorm(Constraint):
     """Scale each weight vector along ``axis`` down to norm ≤ max_value: w · clip(‖w‖, 0, m) / (ε + ‖w‖)."""
 
     def __init__(self, max_value=2, axis=0):
-        self.max_value, self.axis = max_value, axis
+        self.max_value, self.axis = number(max_value, "max_value", "MaxNorm"), _axis(axis, "MaxNorm")
 
     def __call__(self, w):
         w = as_array(w)
@@ -55,7 +57,7 @@ class UnitNorm(Constraint):
     """w / (ε + ‖w‖) along ``axis``."""
 
     def __init__(self, axis=0):
-        self.axis = axis
+        self.axis = _axis(axis, "UnitNorm")
 
     def __call__(self, w):
         w = as_array(w)
@@ -69,7 +71,13 @@ class MinMaxNorm(Constraint):
     """Norms pulled into [min_value, max_value] at ``rate``: w · (rate·clip(‖w‖) + (1−rate)·‖w‖) / (ε + ‖w‖)."""
 
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
-        self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
+        min_value = number(min_value, "min_value", "MinMaxNorm")
+        max_value = number(max_value, "max_value", "MinMaxNorm")
+        if min_value > max_value:
+            raise ConfigError(f"MinMaxNorm: min_value must be <= max_value, got min_value={min_value!r}, "
+                              f"max_value={max_value!r}")
+        rate = number(rate, "rate", "MinMaxNorm", "[0, 1]")
+        self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, _axis(axis, "MinMaxNorm")
 
     def __call__(self, w):
         w = as_array(w)
@@ -79,6 +87,26 @@ class MinMaxNorm(Constraint):
 
     def get_config(self):
         return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate, "axis": self.axis}
+
+
+def _axis(axis, owner):
+    """An int or a tuple of ints (ConfigTypeError naming ``owner`` otherwise)."""
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    if not axes or not all(isinstance(a, int) and not isinstance(a, bool) for a in axes):
+        raise ConfigTypeError(f"{owner}: axis must be an integer or a tuple of integers, got {axis!r}")
+    return axis
+
+
+def check_weight(constraint, shape, weight):
+    """ShapeError when the constraint's axis is not an axis of the weight it is put on (checked at build)."""
+    axis = getattr(constraint, "axis", None)
+    if axis is None:
+        return
+    n = len(shape)
+    bad = [a for a in (axis if isinstance(axis, (tuple, list)) else (axis,)) if not -n <= a < n]
+    if bad:
+        raise ShapeError(f"{type(constraint).__name__}(axis={axis!r}) on the weight '{weight}' of shape {tuple(shape)}"
+                         f" (rank {n}): axis {bad[0]} is not one of its axes; expected axes in [-{n}, {n})")
 
 
 max_norm, non_neg, unit_norm, min_max_norm = MaxNorm, NonNeg, UnitNorm, MinMaxNorm

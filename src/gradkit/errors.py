@@ -59,3 +59,24 @@ class UnsupportedError(GradkitError, AttributeError):
 
 class MissingDependencyError(GradkitError, ImportError):
     """An optional package a feature needs is not installed: names the feature and the gradkit extra to install."""
+
+
+class SerializationError(GradkitError, NotImplementedError):
+    """An object that cannot be saved as configured (a custom layer whose constructor arguments get_config cannot
+    record): names the class and the arguments (a NotImplementedError, as Keras raises)."""
+
+
+class InitError(GradkitError, AttributeError):
+    """A Layer or Model subclass used although its ``__init__`` did not call ``super().__init__()``."""
+
+
+class TrainingWarning(GradkitError, RuntimeWarning):
+    """Training stopped by a loss that turned NaN or inf: says what went wrong first (a warning, as Keras's)."""
+
+
+class OutOfRangeError(ShapeError, IndexError):
+    """An index outside an axis (an IndexError too, so iterating a Tensor by index stops as Python expects)."""
+
+
+class OutOfMemoryError(GradkitError, MemoryError):
+    """An allocation that does not fit in memory: names what was being built (a layer's weight, a fit) and its size."""

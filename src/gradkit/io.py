@@ -10,6 +10,7 @@ Any zip/npz reader opens it. The write goes to a temporary file in the target's 
 ``os.replace`` renames it, so a crash mid-save never leaves a half-written file under the final name;
 the temporary files of a killed save are removed by the next save of the same target.
 """
+import errno
 import glob
 import io as _io
 import json
@@ -21,7 +22,7 @@ import zlib
 import numpy as np
 
 from . import backend as B
-from .errors import ConfigError, DataError, PathError
+from .errors import ConfigError, ConfigTypeError, DataError, PathError
 
 FORMAT = "gradkit.model"
 FORMAT_VERSION = 1
@@ -53,6 +54,31 @@ def check_target(path, owner):
     if not os.path.isdir(folder):
         raise PathError(f"{owner}: cannot write {path!r}: the folder {os.path.dirname(path) or folder!r} does not "
                         "exist (create it first)")
+    return path
+
+
+_REASONS = {errno.ENOSPC: "No space left on device (the disk is full: free some space or write elsewhere)",
+            errno.EFBIG: "File too large (a file-size limit, ulimit -f, stopped the write)",
+            errno.EDQUOT: "Disk quota exceeded", errno.EROFS: "Read-only file system",
+            errno.EACCES: "Permission denied (this user cannot write there)",
+            errno.EPERM: "Permission denied (this user cannot write there)",
+            errno.ENOTDIR: "Not a directory (a part of the path is a file, not a folder)"}
+
+
+def os_reason(e):
+    """An OSError's cause in words, saying what a full disk, a file-size limit or a read-only folder means."""
+    return _REASONS.get(getattr(e, "errno", None), getattr(e, "strerror", None) or str(e))
+
+
+def writable_folder(path, owner, arg):
+    """PathError naming ``arg`` when the folder ``path`` is a file or lies under one (checked before a run)."""
+    path = os.fspath(path)
+    probe = os.path.abspath(path)
+    while not os.path.exists(probe):
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe):
+        where = "is a file" if probe == os.path.abspath(path) else f"lies under the file {probe!r}"
+        raise PathError(f"{owner}: {arg} {path!r} {where}, not a folder; give a folder path")
     return path
 
 
@@ -101,7 +127,7 @@ def atomic_write(path, write, owner="save"):
         if tmp is not None and os.path.exists(tmp):
             os.remove(tmp)
         if isinstance(e, OSError) and not isinstance(e, PathError):
-            raise PathError(f"{owner}: cannot write {path!r}: {e.strerror or e}") from e
+            raise PathError(f"{owner}: cannot write {path!r}: {os_reason(e)}") from e
         raise
 
 
@@ -123,6 +149,16 @@ def _compile_config(model):
             "jit_compile": model.jit_compile}
 
 
+def _build_config(model):
+    """{"input_shape": ...} of a subclassed model built on data (Keras's build_config), so load can build it before
+    setting its weights; None for models whose config rebuilds their layers."""
+    shapes = getattr(model, "_in_shapes", None)
+    if not shapes or "_in_shapes" not in vars(model):
+        return None
+    shapes = [list(s) for s in shapes]
+    return {"input_shape": shapes[0] if len(shapes) == 1 else shapes}
+
+
 def save_model(model, filepath, overwrite=True):
     """Write the model (architecture, weights, compile settings, optimizer state) to ``filepath``."""
     from . import __version__
@@ -130,7 +166,7 @@ def save_model(model, filepath, overwrite=True):
     opt = model.optimizer if model.compiled else None
     config = {"format": FORMAT, "format_version": FORMAT_VERSION, "gradkit_version": __version__,
               "class_name": type(model).__name__, "config": model.get_config(),
-              "compile_config": _compile_config(model),
+              "compile_config": _compile_config(model), "build_config": _build_config(model),
               "optimizer_variables": [v.name for v in opt._variables] if opt is not None else []}
     members = {_CONFIG: json.dumps(config, indent=1).encode(), _WEIGHTS: _npz_bytes(_weights_dict(model))}
     if opt is not None:
@@ -194,6 +230,9 @@ def load_model(filepath, classes, custom_objects=None, compile=True):
     """
     members = _open(filepath)
     config = _read_config(members, filepath)
+    if custom_objects is not None and not isinstance(custom_objects, dict):
+        raise ConfigTypeError(f"load_model: custom_objects must be a dict {{'ClassName': ClassName}}, got "
+                              f"{custom_objects!r}")
     classes = {**classes, **(custom_objects or {})}
     cls = classes.get(config["class_name"])
     if cls is None:
@@ -203,35 +242,40 @@ def load_model(filepath, classes, custom_objects=None, compile=True):
         model = cls.from_config(config["config"], custom_objects=custom_objects)
     finally:
         B.rng().bit_generator.state = state
-    _set_named(model, _npz(members.get(_WEIGHTS, b""), "weights", filepath), filepath)
+    build = config.get("build_config")
+    if build and not model.weights:  # a subclassed model: its call creates the weights
+        model.build(build["input_shape"])
+    saved = _set_named(model, _npz(members.get(_WEIGHTS, b""), "weights", filepath), filepath)
     cc = config.get("compile_config")
     if compile and cc and cc.get("loss") is not None:
-        _restore_compile(model, cc, config, members, filepath)
+        _restore_compile(model, cc, config, members, filepath, saved)
     return model
 
 
-def _restore_compile(model, cc, config, members, path):
+def _restore_compile(model, cc, config, members, path, saved):
     from . import losses, optimizers
     loss = [losses.get(c) for c in cc["loss"]]
     model.compile(optimizer=optimizers.deserialize(cc["optimizer"]), loss=loss if len(loss) > 1 else loss[0],
                   loss_weights=cc.get("loss_weights"), metrics=cc.get("metrics"),
                   weighted_metrics=cc.get("weighted_metrics"), jit_compile=cc.get("jit_compile", "auto"))
     if _OPTIMIZER in members:
-        by_name = {w.name: w for w in model.weights}
-        model.optimizer.build([by_name[n] for n in config.get("optimizer_variables", [])])
+        model.optimizer.build([saved[n] for n in config.get("optimizer_variables", [])])
         model.optimizer.set_state(_npz(members[_OPTIMIZER], "optimizer state", path))
 
 
 def _set_named(model, arrays, path):
-    """Set weights by name; when the names differ (auto-named layers of a fresh model), by position as Keras does."""
+    """Set weights by name; when the names differ (auto-named layers of a fresh model), by position as Keras does.
+    Returns {saved weight name: the model's weight} (the optimizer state is saved by those names)."""
     mine = model.weights
     if not mine and arrays:
         raise DataError(f"the model has no weights yet: build it (e.g. model.build((None, n_features))) "
                         f"before loading {path!r}")
     if all(w.name in arrays for w in mine):
         values = [arrays[w.name] for w in mine]
+        saved = {w.name: w for w in mine}
     elif len(arrays) == len(mine):
         values = list(arrays.values())
+        saved = dict(zip(arrays, mine))
     else:
         raise DataError(f"{path!r} holds {len(arrays)} weights ({', '.join(arrays)}); the model has {len(mine)} "
                         f"({', '.join(w.name for w in mine)})")
@@ -241,6 +285,7 @@ def _set_named(model, arrays, path):
                             f"{tuple(w.shape)}")
     for w, v in zip(mine, values):
         w.data[...] = B.xp.asarray(v, dtype=w.dtype)
+    return saved
 
 
 def save_weights(model, filepath, overwrite=True):

@@ -88,6 +88,10 @@ KERAS_NAMES = {
         legacy load_img model_to_dot normalize pack_x_y_sample_weight pad_sequences plot_model
         register_keras_serializable save_img serialize_keras_object set_random_seed split_dataset standardize_dtype
         text_dataset_from_directory timeseries_dataset_from_array to_categorical unpack_x_y_sample_weight""".split()),
+    "saving": frozenset("""
+        CustomObjectScope KerasFileEditor custom_object_scope deserialize_keras_object get_custom_objects
+        get_registered_name get_registered_object load_model load_weights register_keras_serializable save_model
+        save_weights serialize_keras_object""".split()),
     "datasets": frozenset("""
         boston_housing california_housing cifar10 cifar100 fashion_mnist imdb mnist reuters""".split()),
 }

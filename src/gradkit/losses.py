@@ -100,7 +100,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
                     "sparse_categorical_crossentropy: labels")
         y_true = Tensor(labels)
     if from_logits:
-        return nn.sparse_softmax_cross_entropy(p, y_true, ignore_class)
+        return _valid_only(nn.sparse_softmax_cross_entropy(p, y_true, ignore_class), y_true, ignore_class)
     labels = y_true.data if isinstance(y_true, Tensor) else B.xp.asarray(y_true)
     if labels.size != math.prod(p.shape[:-1]):
         raise ShapeError(f"sparse_categorical_crossentropy: labels of shape {labels.shape} for predictions {p.shape}")
@@ -113,7 +113,16 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     picked = F.getitem(flat, (B.xp.arange(flat.shape[0]), labels.reshape(-1)))
     total = F.reshape(F.sum(flat, axis=-1), (-1,))
     loss = F.reshape(-F.log(F.clip(picked / total, EPSILON, 1.0 - EPSILON)), labels.shape)
-    return loss * Tensor(mask.astype(loss.dtype)) if mask is not None else loss
+    return _valid_only(loss * Tensor(mask.astype(loss.dtype)), y_true, ignore_class) if mask is not None else loss
+
+
+def _valid_only(values, y_true, ignore_class):
+    """values carrying the mask of the entries whose label is not ignore_class (Keras sets it on the loss, so the
+    mean is over the valid entries only)."""
+    if ignore_class is not None:
+        labels = y_true.data if isinstance(y_true, Tensor) else B.xp.asarray(y_true)
+        values._keras_mask = labels.reshape(values.shape) != ignore_class
+    return values
 
 
 def hinge(y_true, y_pred):
@@ -226,15 +235,21 @@ class LossFunction:
 # ---- classes (reduce over the batch, Keras's "sum_over_batch_size") ---------------------------------
 
 class Loss:
-    """Base: ``loss(y_true, y_pred, sample_weight=None)`` → scalar mean of the per-sample values."""
+    """Base: ``loss(y_true, y_pred, sample_weight=None)`` reduces ``call``'s values (Keras's keras.losses.Loss).
+
+    Subclass it and override ``call(y_true, y_pred)`` (Tensors) for a loss of your own; the name defaults to the
+    class name in snake_case, the reduction to "sum_over_batch_size" (the sum over all values / their count).
+    """
 
     fn = None
+    REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
-    def __init__(self, name=None, reduction="sum_over_batch_size", **kwargs):
-        if reduction not in ("sum_over_batch_size", "sum", "none", None):
-            raise ConfigError(f"reduction must be sum_over_batch_size, sum or none, got {reduction!r}")
-        self.name = name or type(self).fn.__name__
-        self.reduction, self.kwargs = reduction, kwargs
+    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None, **kwargs):
+        if reduction not in self.REDUCTIONS:
+            raise ConfigError(f"{type(self).__name__}: reduction must be one of sum_over_batch_size, sum, mean, "
+                              f"mean_with_sample_weight, none or None, got {reduction!r}")
+        self.name = name or (type(self).fn.__name__ if type(self).fn is not None else _auto_name(type(self)))
+        self.reduction, self.kwargs, self.dtype = reduction, kwargs, dtype or B.floatx()
 
     @property
     def from_logits(self):
@@ -243,17 +258,41 @@ class Loss:
 
     def call(self, y_true, y_pred):
         """Per-sample values."""
+        if type(self).fn is None:
+            raise NotImplementedError(f"{type(self).__name__} must define call(y_true, y_pred)")
         return type(self).fn(y_true, y_pred, **self.kwargs)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        values = self.call(y_true, y_pred)
-        if sample_weight is not None:
-            sw = sample_weight.data if isinstance(sample_weight, Tensor) else B.xp.asarray(sample_weight)
-            values = values * Tensor(sw.reshape(values.shape).astype(values.dtype))
-        if self.reduction in ("none", None):
+        """The reduced loss; sample_weight multiplies the values after Keras's squeeze_or_expand_to_same_rank (so a
+        (batch,) weight scales each sample's value, and otherwise broadcasts as NumPy would, as in Keras); a mask on
+        y_pred or on the values (ignore_class) weighs the valid entries total / valid (Keras's apply_mask)."""
+        values = self._per_sample(y_true, y_pred)
+        weights = None if sample_weight is None else _as_float(sample_weight, values.dtype)
+        mask = _both(getattr(y_pred, "_keras_mask", None), getattr(values, "_keras_mask", None))
+        if mask is not None:
+            m = B.xp.asarray(mask).astype(values.dtype)
+            if self.reduction in ("sum_over_batch_size", "mean"):
+                valid = float(m.sum())
+                m = m * (m.size / valid) if valid else m * 0.0
+            m = Tensor(m)
+            weights = m if weights is None else F.mul(*_same_rank(m, weights))
+        if weights is not None:
+            values, weights = _same_rank(values, weights)
+            values = values * weights
+        if self.reduction in ("none", None) or values.ndim == 0 or values.shape == (0,):
             return values
         total = F.sum(values)
-        return total if self.reduction == "sum" else total / max(values.size, 1)
+        if self.reduction == "sum":
+            return total
+        if self.reduction == "mean_with_sample_weight" and weights is not None:
+            den = F.sum(weights)
+            return total / den if float(den.data) else total * 0.0  # Keras's divide_no_nan
+        return total / values.size
+
+    def _per_sample(self, y_true, y_pred):
+        """``call`` on float Tensors: what compile's loss runs per batch (the trainer reduces it)."""
+        values = self.call(_as_float(y_true, self.dtype), _as_float(y_pred, self.dtype))
+        return values if isinstance(values, Tensor) else Tensor(B.xp.asarray(values, dtype=self.dtype))
 
     def get_config(self):
         """Constructor arguments."""
@@ -263,6 +302,32 @@ class Loss:
     def from_config(cls, config):
         """Rebuild from get_config()."""
         return cls(**config)
+
+
+def _both(m1, m2):
+    """The logical and of two masks, either of which may be None."""
+    return m2 if m1 is None else m1 if m2 is None else B.xp.logical_and(m1, m2)
+
+
+def _same_rank(x1, x2):
+    """Keras's squeeze_or_expand_to_same_rank on Tensors: the last axis of size 1 squeezed (or the other rank-1
+    Tensor expanded) when the ranks differ by one."""
+    if x1.ndim == x2.ndim + 1 and x1.shape[-1] == 1:
+        return (x1, F.expand_dims(x2, -1)) if x2.ndim == 1 else (F.squeeze(x1, -1), x2)
+    if x2.ndim == x1.ndim + 1 and x2.shape[-1] == 1:
+        return (F.expand_dims(x1, -1), x2) if x1.ndim == 1 else (x1, F.squeeze(x2, -1))
+    return x1, x2
+
+
+def _auto_name(cls):
+    from .layers.base import snake_case  # a user's Loss subclass: Keras's auto_name of its class
+    return snake_case(cls.__name__)
+
+
+def _as_float(x, dtype):
+    """A Tensor of the loss's float dtype (Keras's Loss converts y_true and y_pred before call)."""
+    t = x if isinstance(x, Tensor) else Tensor(B.xp.asarray(x))
+    return t if t.dtype == dtype else nn.cast(t, dtype)
 
 
 def _loss_class(name, fn, doc, **defaults):
@@ -320,8 +385,11 @@ def get(identifier):
         return get(entry()) if isinstance(entry, type) else LossFunction(entry)
     if isinstance(identifier, Loss):
         fn = type(identifier).fn
-        if identifier.reduction != "sum_over_batch_size":
-            raise ConfigError("a loss given to compile must use reduction='sum_over_batch_size'")
+        if identifier.reduction not in ("sum_over_batch_size", "mean"):
+            raise ConfigError(f"compile(loss={type(identifier).__name__}(reduction={identifier.reduction!r})): a "
+                              "loss given to compile must use reduction='sum_over_batch_size' (its default)")
+        if fn is None or type(identifier).call is not Loss.call:  # a user's subclass: its own call, its name
+            return LossFunction(identifier._per_sample, identifier.name)
         return LossFunction(fn, fn.__name__, **identifier.kwargs)
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         return get(identifier())

@@ -2,8 +2,11 @@
 
 A regularizer maps a weight (or a layer's output) to a scalar Tensor that the trainer adds to the loss.
 """
+import math
+import numbers
+
 from .autograd import public_ops as F
-from .errors import ConfigError
+from .errors import ConfigError, ConfigTypeError
 from .registry import Registry
 
 
@@ -69,8 +72,12 @@ class L1L2(Regularizer):
 
 
 def _check(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != value:
-        raise ConfigError(f"regularizer: {name} must be a non-negative number, got {value!r}")
+    """A regularization factor: a finite number >= 0 (ConfigTypeError / ConfigError naming it otherwise)."""
+    message = f"regularizer: {name} must be a non-negative number, got {value!r}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ConfigTypeError(message)
+    if not (math.isfinite(value) and value >= 0):
+        raise ConfigError(message)
     return value
 
 

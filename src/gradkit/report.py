@@ -7,6 +7,7 @@ report holding every recipe's tables and pictures.
 import base64
 import csv
 import html
+import io
 import json
 import math
 import re
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ConfigError
+from .io import atomic_write
 
 CLI_OPTIONS = ("epochs", "seed", "variant", "gradient", "workers", "scheduler")
 """Settings `gradkit run` takes as options (the rerun command names those; the rest are recipe defaults)."""
@@ -51,16 +53,19 @@ def write_config(run_dir, recipe, config):
 
 
 def write_run(run_dir, recipe, result, status="ok", error=None, seconds=None):
-    """metrics.json, history.csv and weights.npz from a Result, then report.html; returns the report's path."""
+    """history.csv and weights.npz from a Result (first, each written whole or not at all: the trained result),
+    then metrics.json, then report.html; returns the report's path."""
     run_dir = Path(run_dir)
+    if result.history:
+        write_history(run_dir / HISTORY, result.history)
+    if result.weights:
+        buf = io.BytesIO()
+        np.savez(buf, **{k: np.asarray(v) for k, v in result.weights.items()})
+        atomic_write(run_dir / WEIGHTS, lambda f: f.write(buf.getvalue()), "run")
     _dump(run_dir / METRICS, {
         "recipe": recipe.name, "description": recipe.description, "status": status, "error": error,
         "seconds": seconds, "metrics": result.metrics, "comparisons": [c.to_dict() for c in result.comparisons],
         "tables": result.tables, "figures": result.figures, "reading": result.reading})
-    if result.history:
-        write_history(run_dir / HISTORY, result.history)
-    if result.weights:
-        np.savez(run_dir / WEIGHTS, **{k: np.asarray(v) for k, v in result.weights.items()})
     return build_report(run_dir)
 
 
@@ -68,11 +73,12 @@ def write_history(path, columns):
     """{column: sequence} as CSV; shorter columns end in empty cells."""
     columns = {k: np.asarray(v, dtype=float).reshape(-1) for k, v in columns.items()}
     rows = max(len(v) for v in columns.values())
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(columns)
-        for i in range(rows):
-            w.writerow([repr(float(v[i])) if i < len(v) else "" for v in columns.values()])
+    text = io.StringIO(newline="")
+    w = csv.writer(text)
+    w.writerow(columns)
+    for i in range(rows):
+        w.writerow([repr(float(v[i])) if i < len(v) else "" for v in columns.values()])
+    atomic_write(path, lambda f: f.write(text.getvalue().encode("utf-8")), "run")
 
 
 def write_tour(out_dir, names, seconds, quick=False):

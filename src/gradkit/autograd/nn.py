@@ -355,13 +355,17 @@ class Dropout(Function):
     def forward(self, a):
         shape = a.shape if self.noise_shape is None else tuple(
             n if d is None else d for d, n in zip(self.noise_shape, a.shape))
-        keep = B.device_rng().random(shape, dtype=a.dtype if a.dtype.kind == "f" and a.itemsize >= 4 else "float32")
+        keep = self.uniform(shape, a.dtype if a.dtype.kind == "f" and a.itemsize >= 4 else "float32")
         self.mask = (keep >= self.rate).astype(a.dtype)
         self.mask *= 1 / (1 - self.rate)
         return a * self.mask
 
     def backward(self, gz):
         return gz * self.mask
+
+    def uniform(self, shape, dtype):
+        """Uniform [0, 1) draws deciding the mask, made in forward so a replayed step draws anew."""
+        return B.device_rng().random(shape, dtype=dtype)
 
 
 class GaussianNoise(Function):

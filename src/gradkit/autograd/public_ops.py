@@ -13,8 +13,9 @@ import numbers
 import numpy as np
 
 from .. import backend as B
-from ..errors import ConfigError
+from ..errors import ConfigError, ConfigTypeError, ShapeError
 from . import array_ops as A
+from . import op_errors as chk
 from . import nn as N
 from . import math_ops as O
 from . import shape_ops as S
@@ -56,6 +57,8 @@ def power(a, c):
     """a ** c; a Tensor exponent is differentiated too (via exp(c·log a))."""
     if isinstance(c, Tensor):
         return exp(mul(c, log(a)))
+    if isinstance(c, (str, bytes)):
+        raise ConfigTypeError(f"the exponent must be a number or a tensor, got {c!r}")
     return O.Pow(c)(_t(a))
 
 
@@ -151,6 +154,12 @@ def reshape(a, shape):
 
 def transpose(a, axes=None):
     """a with axes permuted (reversed when None)."""
+    if axes is not None:
+        nd = _t(a).ndim
+        wrapped = [ax % nd if isinstance(ax, numbers.Integral) and -nd <= ax < nd else ax for ax in axes]
+        if len(axes) != nd or sorted(wrapped) != list(range(nd)):
+            raise ConfigError(f"axes must be a permutation of the {nd} axes of an input of rank {nd} "
+                              f"(shape {_t(a).shape}), got {tuple(axes)}")
     return S.Transpose(tuple(axes) if axes is not None else None)(_t(a))
 
 
@@ -171,11 +180,18 @@ def getitem(a, key):
 
 def concatenate(tensors, axis=0):
     """Join tensors along an existing axis."""
+    if not len(tensors):
+        raise ConfigError(f"needs at least one tensor to join, got {tensors!r}")
     return S.Concatenate(axis)(*[_t(x) for x in tensors])
 
 
 def stack(tensors, axis=0):
     """Join tensors along a new axis."""
+    if not len(tensors):
+        raise ConfigError(f"needs at least one tensor to join, got {tensors!r}")
+    shapes = {tuple(_t(x).shape) for x in tensors}
+    if len(shapes) > 1:
+        raise ShapeError(f"the tensors must have one shape, got {', '.join(map(str, sorted(shapes)))}")
     return S.Stack(axis)(*[_t(x) for x in tensors])
 
 
@@ -195,7 +211,7 @@ def _const(array):
 
 
 def _dt(dtype, default=None):
-    return np.dtype(dtype).name if dtype is not None else (default or B.floatx())
+    return chk.dtype(dtype) if dtype is not None else (default or B.floatx())
 
 
 # ---- creation -----------------------------------------------------------------------------------
@@ -216,12 +232,12 @@ def convert_to_numpy(x):
 
 def zeros(shape, dtype=None):
     """A constant Tensor of zeros (floatx unless dtype)."""
-    return _const(B.xp.zeros(shape, dtype=_dt(dtype)))
+    return _const(B.xp.zeros(chk.shape(shape), dtype=_dt(dtype)))
 
 
 def ones(shape, dtype=None):
     """A constant Tensor of ones (floatx unless dtype)."""
-    return _const(B.xp.ones(shape, dtype=_dt(dtype)))
+    return _const(B.xp.ones(chk.shape(shape), dtype=_dt(dtype)))
 
 
 empty = zeros
@@ -229,7 +245,9 @@ empty = zeros
 
 def full(shape, fill_value, dtype=None):
     """A constant Tensor filled with fill_value."""
-    return _const(B.xp.full(shape, as_array(fill_value), dtype=_dt(dtype)))
+    if isinstance(fill_value, (str, bytes)):
+        raise ConfigTypeError(f"fill_value must be a number, got {fill_value!r}")
+    return _const(B.xp.full(chk.shape(shape), as_array(fill_value), dtype=_dt(dtype)))
 
 
 def zeros_like(x, dtype=None):
@@ -249,6 +267,7 @@ def full_like(x, fill_value, dtype=None):
 
 def eye(N, M=None, k=0, dtype=None):  # noqa: N803 - numpy's names
     """The N×M identity (ones on diagonal k)."""
+    N, M = chk.count(N, "N"), None if M is None else chk.count(M, "M")
     return _const(B.xp.eye(N, M, k=k, dtype=_dt(dtype)))
 
 
@@ -259,6 +278,11 @@ def identity(n, dtype=None):
 
 def arange(start, stop=None, step=1, dtype=None):
     """Evenly spaced values in [start, stop) (integers for integer arguments, as numpy)."""
+    for arg, v in (("start", start), ("stop", stop), ("step", step)):
+        if v is not None and (isinstance(v, (str, bytes, bool)) or not isinstance(v, numbers.Real)):
+            raise ConfigTypeError(f"{arg} must be a number, got {v!r}")
+    if step == 0:
+        raise ConfigError(f"step must not be 0, got step={step!r}")
     out = B.xp.arange(start, stop, step) if stop is not None else B.xp.arange(start)
     if dtype is not None or out.dtype.kind == "f":
         out = out.astype(_dt(dtype))
@@ -267,13 +291,16 @@ def arange(start, stop=None, step=1, dtype=None):
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     """num evenly spaced values from start to stop."""
+    chk.count(num, "num")
     out = B.xp.linspace(as_array(start), as_array(stop), num, endpoint=endpoint, axis=axis).astype(_dt(dtype))
     return (_const(out), (stop - start) / builtins.max(num - (1 if endpoint else 0), 1)) if retstep else _const(out)
 
 
 def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
     """Integer labels → one-hot rows (a constant; −1 gives an all-zero row, as Keras)."""
-    ids = as_array(x).astype(np.int64)
+    chk.count(num_classes, "num_classes", low=1)
+    ids = chk.integer_ids(B.to_numpy(as_array(x)), "x (the class ids)")
+    ids = B.xp.asarray(ids)
     out = (ids[..., None] == B.xp.arange(num_classes)).astype(_dt(dtype))
     return _const(B.xp.moveaxis(out, -1, axis) if axis not in (-1, out.ndim - 1) else out)
 
@@ -398,7 +425,7 @@ logical_xor = _compare("logical_xor", "x1 xor x2, elementwise.")
 
 def cast(x, dtype):
     """x converted to dtype (differentiable between float dtypes)."""
-    return N.cast(_t(x), np.dtype(dtype).name)
+    return N.cast(_t(x), chk.dtype(dtype))
 
 
 def stop_gradient(variable):
@@ -439,6 +466,9 @@ def average(x, axis=None, weights=None):
     if weights is None:
         return mean(x, axis=axis)
     w = _t(weights)
+    if axis is not None and w.ndim == 1 and w.shape[0] != _t(x).shape[chk.axis(axis, _t(x).ndim)]:
+        raise ShapeError(f"weights of shape {w.shape} must match axis {axis} of x (length "
+                         f"{_t(x).shape[axis]}, x of shape {_t(x).shape})")
     if axis is not None and w.ndim == 1:
         shape = [1] * _t(x).ndim
         shape[axis] = -1
@@ -531,6 +561,7 @@ flatten = ravel
 def swapaxes(x, axis1, axis2):
     """x with two axes exchanged."""
     axes = list(range(_t(x).ndim))
+    chk.axis(axis1, len(axes), "axis1"), chk.axis(axis2, len(axes), "axis2")
     axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
     return transpose(x, axes)
 
@@ -538,6 +569,7 @@ def swapaxes(x, axis1, axis2):
 def moveaxis(x, source, destination):
     """x with one axis moved to a new position."""
     n = _t(x).ndim
+    chk.axis(source, n, "source"), chk.axis(destination, n, "destination")
     axes = [i for i in range(n) if i != source % n]
     axes.insert(destination % n, source % n)
     return transpose(x, axes)
@@ -545,13 +577,20 @@ def moveaxis(x, source, destination):
 
 def broadcast_to(x, shape):
     """x broadcast to shape (the gradient sums over the broadcast axes)."""
-    x = _t(x)
+    x, shape = _t(x), chk.shape(shape)
+    try:
+        np.broadcast_shapes(x.shape, shape)
+        if np.broadcast_shapes(x.shape, shape) != shape:
+            raise ValueError
+    except ValueError:
+        raise ShapeError(f"cannot broadcast an input of shape {x.shape} to the shape {shape}") from None
     return add(x, _const(B.xp.zeros(shape, dtype=x.dtype)))
 
 
 def flip(x, axis=None):
     """x reversed along axis (all axes when None)."""
     x = _t(x)
+    chk.axis(axis, x.ndim)
     axes = range(x.ndim) if axis is None else ([axis] if isinstance(axis, int) else axis)
     key = [slice(None)] * x.ndim
     for a in axes:
@@ -561,7 +600,10 @@ def flip(x, axis=None):
 
 def take(x, indices, axis=None):
     """Elements of x at integer indices along axis (flattened when None); gradients sum at repeats."""
-    x, idx = _t(x), as_array(indices).astype(np.int64)
+    x = _t(x)
+    chk.axis(axis, x.ndim)
+    idx = chk.integer_ids(B.to_numpy(as_array(indices)), "indices")
+    chk.in_range(idx, x.size if axis is None else x.shape[axis], "indices")
     if axis is None:
         return getitem(reshape(x, (-1,)), idx)
     return getitem(x, (slice(None),) * (axis % x.ndim) + (idx,))
@@ -569,7 +611,11 @@ def take(x, indices, axis=None):
 
 def take_along_axis(x, indices, axis=None):
     """numpy.take_along_axis, differentiable in x."""
-    x, idx = _t(x), as_array(indices).astype(np.int64)
+    x = _t(x)
+    chk.axis(axis, x.ndim)
+    idx = chk.integer_ids(B.to_numpy(as_array(indices)), "indices")
+    chk.in_range(idx, x.size if axis is None else x.shape[axis], "indices")
+    idx = B.xp.asarray(idx)
     if axis is None:
         return take(x, idx.reshape(-1))
     axis %= x.ndim
@@ -585,6 +631,9 @@ def sort(x, axis=-1):
 
 def top_k(x, k, sorted=True):  # noqa: A002 - Keras's name
     """(values, indices) of the k largest entries along the last axis."""
+    n = _t(x).shape[-1] if _t(x).ndim else 0
+    if chk.count(k, "k") > n:
+        raise ConfigError(f"k must be at most the last axis's length {n}, got k={k}")
     idx = B.xp.flip(B.xp.argsort(as_array(x), axis=-1, kind="stable"), -1)[..., :k]
     return take_along_axis(x, idx, axis=-1), _const(idx)
 
@@ -592,8 +641,10 @@ def top_k(x, k, sorted=True):  # noqa: A002 - Keras's name
 def split(x, indices_or_sections, axis=0):
     """x split into equal sections or at indices along axis (a list of Tensors)."""
     x = _t(x)
+    chk.axis(axis, x.ndim)
     n = x.shape[axis]
     if isinstance(indices_or_sections, int):
+        chk.count(indices_or_sections, "indices_or_sections", low=1)
         if n % indices_or_sections:
             raise ConfigError(f"ops.split: axis {axis} of length {n} does not split into "
                               f"{indices_or_sections} equal sections")
@@ -607,32 +658,56 @@ def split(x, indices_or_sections, axis=0):
 
 def tile(x, repeats):
     """x repeated `repeats` times along each axis."""
+    for r in (repeats if isinstance(repeats, (tuple, list)) else [repeats]):
+        chk.count(r, "repeats")
     return A.Tile(repeats)(_t(x))
 
 
 def repeat(x, repeats, axis=None):
     """Each element repeated `repeats` times along axis (flattened when None)."""
-    if not isinstance(repeats, numbers.Integral):
-        raise ConfigError("ops.repeat: repeats must be one integer in gradkit")
+    chk.count(repeats, "repeats")
+    chk.axis(axis, _t(x).ndim)
     return A.Repeat(repeats, axis)(_t(x))
 
 
 def pad(x, pad_width, mode="constant", constant_values=None):
     """x padded with a constant (numpy's pad_width)."""
     if mode != "constant":
-        raise ConfigError(f"ops.pad: only mode='constant' is supported, got {mode!r}")
+        raise ConfigError(f"only mode='constant' is supported, got mode={mode!r}")
+    _check_pad(pad_width, _t(x).ndim)
     return A.Pad(pad_width, constant_values or 0)(_t(x))
+
+
+def _at_least_2d(x):
+    x = _t(x)
+    if x.ndim < 2:
+        raise ShapeError(f"needs an input of rank 2 or more (a matrix or a batch of them), got shape {x.shape}")
+    return x
+
+
+def _check_pad(pad_width, ndim):
+    """numpy's pad_width forms (n, (before, after), one pair per axis), all ints >= 0."""
+    flat = np.asarray(pad_width, dtype=object).ravel().tolist() if not isinstance(pad_width, str) else [pad_width]
+    if not builtins.all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in flat):
+        raise ConfigTypeError(f"pad_width must be integers (n, (before, after) or one pair per axis), "
+                              f"got {pad_width!r}")
+    if builtins.any(v < 0 for v in flat):
+        raise ConfigError(f"pad_width must hold widths >= 0, got {pad_width!r}")
+    rows = np.shape(pad_width)
+    if len(rows) == 2 and rows[0] not in (1, ndim):
+        raise ConfigError(f"pad_width needs one (before, after) pair per axis of an input of rank {ndim}, got "
+                          f"{rows[0]} pairs: {pad_width!r}")
 
 
 def tril(x, k=0):
     """x with the entries above diagonal k zeroed."""
-    x = _t(x)
+    x = _at_least_2d(x)
     return mul(x, _const(B.xp.tril(B.xp.ones(x.shape[-2:], dtype=x.dtype), k)))
 
 
 def triu(x, k=0):
     """x with the entries below diagonal k zeroed."""
-    x = _t(x)
+    x = _at_least_2d(x)
     return mul(x, _const(B.xp.triu(B.xp.ones(x.shape[-2:], dtype=x.dtype), k)))
 
 
@@ -734,6 +809,7 @@ def log_sigmoid(x):
 def binary_crossentropy(target, output, from_logits=False):
     """Elementwise −[t·log p + (1 − t)·log(1 − p)] (p clipped to [ε, 1 − ε] as Keras)."""
     t = _t(target)
+    chk.same_shape(t, _t(output), "target and output")
     if from_logits:  # max(z,0) − z·t + log(1 + e^−|z|)
         z = _t(output)
         return add(sub(relu(z), mul(z, t)), softplus(neg(abs(z))))
@@ -745,6 +821,7 @@ def binary_crossentropy(target, output, from_logits=False):
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """−Σ t·log p along axis (p normalised and clipped as Keras, or log_softmax of logits)."""
     t = _t(target)
+    chk.same_shape(t, _t(output), "target and output")
     if from_logits:
         return neg(sum(mul(t, log_softmax(output, axis=axis)), axis=axis))
     p = div(output, sum(output, axis=axis, keepdims=True))
@@ -753,13 +830,19 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    """categorical_crossentropy with integer labels."""
+    """categorical_crossentropy with integer labels (each in [0, classes), as TensorFlow and PyTorch demand)."""
     n = _t(output).shape[axis]
+    ids = chk.integer_ids(B.to_numpy(as_array(target)), "target (the class ids)")
+    chk.in_range(ids, n, "target (the class ids)", low=0)
     return categorical_crossentropy(one_hot(target, n, dtype=_t(output).dtype), output, from_logits, axis)
 
 
 def dropout(x, rate, noise_shape=None, seed=None):
     """Inverted dropout at the given rate (always on: it is the op, not the layer)."""
+    if isinstance(rate, (str, bytes, bool)) or not isinstance(rate, numbers.Real):
+        raise ConfigTypeError(f"rate must be a number in [0, 1), got {rate!r}")
+    if not 0 <= rate < 1:
+        raise ConfigError(f"rate must be a number in [0, 1), got {rate!r}")
     return N.dropout(_t(x), rate, noise_shape)
 
 
@@ -775,7 +858,10 @@ def _symbolic_aware(fn):
         kt = _SYMBOLIC["type"]
         if kt is not None and _has(kt, args, kwargs):
             return _SYMBOLIC["record"](op.__name__, args, kwargs)
-        return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except (ValueError, TypeError, IndexError, ZeroDivisionError) as e:  # named once it failed, never before
+            raise chk.translate(op.__name__, args, kwargs, e) from e
     return op
 
 

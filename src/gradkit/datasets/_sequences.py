@@ -1,7 +1,7 @@
 """The word-index filtering IMDB and Reuters share, step for step as Keras does it (same arguments, same lists)."""
 import numpy as np
 
-from ..errors import DataError
+from ..errors import ConfigError, DataError
 
 
 def shuffled(rng, *arrays):
@@ -48,3 +48,18 @@ def check_kept(maxlen, *parts):
     if any(len(p) == 0 for p in parts):
         raise DataError(f"After filtering for sequences shorter than maxlen={maxlen}, no sequence was kept. "
                         "Increase maxlen.")
+
+
+def check_args(loader, kwargs, expected, num_words=None, skip_top=0, maxlen=None, test_split=None):
+    """ConfigError naming the loader for an unknown keyword (Keras 3 ignores them, hiding typos such as
+    num_word=) or a count out of range; checked before any file is read."""
+    from ..arguments import number
+    if kwargs:
+        raise ConfigError(f"{loader} got unknown arguments {sorted(kwargs)}; expected {', '.join(expected)}")
+    if num_words is not None:
+        number(num_words, "num_words", loader, "[1, inf)", integer=True)
+    number(skip_top, "skip_top", loader, "[0, inf)", integer=True)
+    if maxlen is not None:
+        number(maxlen, "maxlen", loader, "[1, inf)", integer=True)
+    if test_split is not None:
+        number(test_split, "test_split", loader, "[0, 1)")

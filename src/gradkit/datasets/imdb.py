@@ -3,7 +3,6 @@ import json
 
 import numpy as np
 
-from ..errors import ConfigError
 from . import _sequences as seq
 from .fetch import fetch
 from .npz import load_npz
@@ -16,9 +15,8 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
     x are 1-D object arrays of lists of ints; words outside [skip_top, num_words) become `oov_char`.
     Unknown keyword arguments raise (Keras 3 ignores them silently, which hides typos such as num_word=).
     """
-    if kwargs:
-        raise ConfigError(f"imdb.load_data got unknown arguments {sorted(kwargs)}; expected path, num_words, "
-                          "skip_top, maxlen, seed, start_char, oov_char, index_from")
+    seq.check_args("imdb.load_data", kwargs, ("path", "num_words", "skip_top", "maxlen", "seed", "start_char",
+                                              "oov_char", "index_from"), num_words, skip_top, maxlen)
     f = load_npz(fetch("imdb.npz", path), keys=("x_train", "y_train", "x_test", "y_test"))
     rng = np.random.RandomState(seed)  # Keras's legacy RNG calls, reproduced on a local RandomState
     x_train, labels_train = seq.shuffled(rng, f["x_train"], f["y_train"])

@@ -17,8 +17,13 @@ LABEL_NAMES = (
 
 
 def load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_split=0.2, seed=113,
-              start_char=1, oov_char=2, index_from=3):
-    """Keras's ``reuters.load_data``: one shuffle, then the first (1 - test_split) of the wires for training."""
+              start_char=1, oov_char=2, index_from=3, **kwargs):
+    """Keras's ``reuters.load_data``: one shuffle, then the first (1 - test_split) of the wires for training.
+
+    Unknown keyword arguments raise (as imdb.load_data), where Keras 3 ignores them."""
+    seq.check_args("reuters.load_data", kwargs, ("path", "num_words", "skip_top", "maxlen", "test_split", "seed",
+                                                 "start_char", "oov_char", "index_from"),
+                   num_words, skip_top, maxlen, test_split)
     f = load_npz(fetch("reuters.npz", path), keys=("x", "y"))
     xs, labels = seq.shuffled(np.random.RandomState(seed), f["x"], f["y"])  # Keras's legacy RNG call
     xs = seq.offset(xs, start_char, index_from)

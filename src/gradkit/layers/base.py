@@ -15,7 +15,7 @@ from .. import backend as B
 from ..arguments import shape as shape_arg
 from ..autograd import Tensor, no_grad
 from ..autograd.nn import cast
-from ..errors import ConfigError, ShapeError
+from ..errors import ConfigError, ConfigTypeError, InitError, OutOfMemoryError, ShapeError
 from ..variables import Variable
 from .symbolic import KerasTensor, Node, any_symbolic, flatten, map_shapes, map_structure
 
@@ -104,6 +104,7 @@ class Layer:
         # set before any __init__ so attribute tracking works even before super().__init__()
         self._weights, self._losses, self._inbound_nodes = [], [], []
         self._trainable, self.built, self._dtype = True, False, None
+        self._init_call = (args, kwargs)  # the constructor's arguments: get_config's auto config (auto_config.py)
         return self
 
     def __init__(self, name=None, input_shape=None, input_dim=None, trainable=True, dtype=None,
@@ -159,9 +160,16 @@ class Layer:
         dtype = _dtype_name(dtype) or self.dtype
         if initializer is None:
             initializer = "glorot_uniform" if np.dtype(dtype).kind == "f" else "zeros"
-        value = B.xp.asarray(initializers.get(initializer)(shape, dtype=dtype), dtype=dtype)
+        try:
+            value = B.xp.asarray(initializers.get(initializer)(shape, dtype=dtype), dtype=dtype)
+        except MemoryError as e:
+            size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+            raise OutOfMemoryError(f"layer '{self.name}': its weight '{name or 'variable'}' of shape {shape} ({dtype}, "
+                                   f"{size / 2**30:.2f} GiB) does not fit in memory; use fewer units or inputs") from e
+        constraint = constraints.get(constraint)
+        constraints.check_weight(constraint, shape, self._weight_name(name))
         w = Variable(value, trainable=trainable, name=self._weight_name(name),
-                     regularizer=regularizers.get(regularizer), constraint=constraints.get(constraint))
+                     regularizer=regularizers.get(regularizer), constraint=constraint)
         w.requires_grad = w.requires_grad and self.trainable
         _Context.losses_seen |= w.regularizer is not None
         self._weights.append(w)
@@ -176,6 +184,17 @@ class Layer:
         while (base if n == 0 else f"{base}_{n}") in taken:
             n += 1
         return base if n == 0 else f"{base}_{n}"
+
+    def __getattr__(self, attr):
+        # only for attributes not found: a subclass whose __init__ skipped Layer.__init__ lacks them all
+        if attr.startswith("__") or "name" in self.__dict__:
+            prop = None if attr.startswith("__") else inspect.getattr_static(type(self), attr, None)
+            if isinstance(prop, property):  # a property whose body raised AttributeError: raise that again
+                return prop.__get__(self, type(self))
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+        raise InitError(f"{type(self).__name__}.__init__ did not call super().__init__() (its attribute '{attr}' "
+                        f"is missing): call super().__init__(**kwargs) first in {type(self).__name__}.__init__, "
+                        "as Keras requires")
 
     def __setattr__(self, name, value):
         object.__setattr__(self, name, value)
@@ -374,7 +393,8 @@ class Layer:
             args = tuple(_convert(a, dtype) for a in args)
             kwargs = {k: (v if k in ("training", "mask") else _convert(v, dtype)) for k, v in kwargs.items()}
         first = self._first(args, kwargs)
-        if not self.built:
+        first_call = not self.built
+        if first_call:
             self._maybe_build(_shape_of(first))
         takes_training, takes_mask = _call_info(type(self))
         training = kwargs.pop("training", None)
@@ -397,6 +417,8 @@ class Layer:
             out = self.call(*args, **kwargs)
         finally:
             _Context.entry, _Context.training = entry, prev_training
+        if first_call:
+            _check_outputs(self, out, Tensor)
         if self.activity_regularizer is not None:
             self._add_activity_losses(out)
         if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
@@ -426,6 +448,7 @@ class Layer:
             outputs = _shapes_to_tensors(shapes, self)
         else:
             outputs = self._trace_outputs(args, kwargs)
+        _check_outputs(self, outputs, KerasTensor)
         outs, mask_shapes = flatten(outputs), self._symbolic_mask_shape(first)
         if mask_shapes is not None and not isinstance(mask_shapes, list):
             mask_shapes = [mask_shapes] * len(outs)
@@ -494,19 +517,31 @@ class Layer:
 
     # ---- config (save / load) ------------------------------------------------------------------------
     def get_config(self):
-        """Constructor arguments that rebuild this layer (without weights), with Keras 3's keys."""
+        """Constructor arguments that rebuild this layer (without weights), with Keras 3's keys; a custom layer with no
+        get_config of its own adds the arguments it was constructed with (Keras 3's auto config, auto_config.py)."""
         from .. import regularizers
         cfg = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy(self.dtype)}
         if self.input_shape_arg is not None:
             cfg["input_shape"] = list(self.input_shape_arg)
         if self.activity_regularizer is not None:
             cfg["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        if type(self).get_config is Layer.get_config and type(self).__init__ is not Layer.__init__:
+            from .auto_config import auto_config, takes_name  # no get_config of its own: its constructor's arguments
+            name, cfg = cfg.pop("name"), {**auto_config(self), **cfg}
+            cfg = {"name": name, **cfg} if takes_name(type(self)) else cfg  # Keras drops a name __init__ can't take
         return cfg
 
     @classmethod
     def from_config(cls, config):
-        """Rebuild a layer from get_config()'s dict."""
-        return cls(**config)
+        """Rebuild a layer from get_config()'s dict (the base keys its __init__ cannot take are set afterwards)."""
+        from .auto_config import accepts
+        config, later = accepts(cls, config)
+        layer = cls(**config)
+        if "trainable" in later:
+            layer.trainable = later["trainable"]
+        if "dtype" in later and layer._dtype is None:
+            layer.dtype = later["dtype"]
+        return layer
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
@@ -526,6 +561,37 @@ def _keras2_batch_args(owner, input_shape, kwargs):
         raise ConfigError(f"{owner}: batch_input_shape is (batch_size, ...) with at least one more dimension, got "
                           f"{batch_input_shape!r}")
     return batch_input_shape[1:], batch_input_shape[0]
+
+
+def held_objects(root, cls, descend=None, skip=()):
+    """The objects of type ``cls`` held in the attributes (also in lists, tuples and dicts) of ``root`` and of the
+    layers inside it, each once; ``descend(layer)`` False leaves a sublayer (and its insides) out; attributes named
+    in ``skip`` are not read."""
+    found, seen, stack, visited = [], set(), [root], set()
+    while stack:
+        layer = stack.pop(0)
+        if id(layer) in visited:
+            continue
+        visited.add(id(layer))
+        for key, value in vars(layer).items():
+            if key in skip:
+                continue
+            for v in (value if isinstance(value, (list, tuple)) else value.values() if isinstance(value, dict)
+                      else [value]):
+                if isinstance(v, cls) and id(v) not in seen:
+                    seen.add(id(v))
+                    found.append(v)
+        stack += [s for s in layer._sublayers() if descend is None or descend(s)]
+    return found
+
+
+def _check_outputs(layer, outputs, kind):
+    """ConfigTypeError naming the layer when its call returned something that is not tensors (e.g. None)."""
+    leaves = flatten(outputs) if isinstance(outputs, (list, tuple, dict)) else [outputs]
+    bad = [y for y in leaves if not isinstance(y, (kind, Tensor))]
+    if bad or not leaves:
+        raise ConfigTypeError(f"{type(layer).__name__} '{layer.name}': call() must return a tensor (or a list, "
+                              f"tuple or dict of tensors), got {bad[0] if bad else outputs!r}")
 
 
 def dtype_policy(name):

@@ -4,17 +4,21 @@ The kernel is (kernel_size..., in_channels, filters) and the bias (filters,), as
 ``get_weights()`` / ``set_weights()`` carry weights between the two unchanged.
 """
 from .. import activations, initializers
+from ..arguments import flag, number
 from ..autograd import nn
 from ..autograd import conv as C
-from ..errors import ConfigError, ShapeError
+from ..errors import ConfigError, ConfigTypeError, ShapeError
 from .base import Layer
 
 
 def normalize_tuple(value, n, arg, layer):
     """An int or a length-n sequence of positive ints as an n-tuple (ConfigError otherwise)."""
     t = (value,) * n if isinstance(value, int) else tuple(value) if isinstance(value, (tuple, list)) else None
-    if t is None or len(t) != n or not all(isinstance(v, int) and v > 0 for v in t):
-        raise ConfigError(f"{layer}: {arg} must be a positive integer or a tuple of {n}, got {value!r}")
+    expected = f"{layer}: {arg} must be a positive integer or a tuple of {n}, got {value!r}"
+    if t is None or not all(isinstance(v, int) and not isinstance(v, bool) for v in t):
+        raise ConfigTypeError(expected)
+    if len(t) != n or not all(v > 0 for v in t):
+        raise ConfigError(expected)
     return t
 
 
@@ -69,8 +73,7 @@ class _Conv(Layer):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
         cls = type(self).__name__
-        if not isinstance(filters, int) or filters < 1:
-            raise ConfigError(f"{cls}: filters must be a positive integer, got {filters!r}")
+        number(filters, "filters", cls, "[1, inf)", integer=True)
         unsupported = {"groups": groups != 1, "kernel_regularizer": kernel_regularizer is not None,
                        "bias_regularizer": bias_regularizer is not None,
                        "activity_regularizer": activity_regularizer is not None,
@@ -87,7 +90,7 @@ class _Conv(Layer):
             raise ConfigError(f"{cls}: strides > 1 together with dilation_rate > 1 is not supported (as in Keras), "
                               f"got strides={self.strides}, dilation_rate={self.dilation_rate}")
         self.activation = activations.get(activation)
-        self.use_bias = use_bias
+        self.use_bias = flag(use_bias, "use_bias", cls)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel = self.bias = None

@@ -28,6 +28,10 @@ class BatchNormalization(Layer):
         self.gamma = self.beta = None
 
     def build(self, input_shape):
+        if not isinstance(self.axis, int) or not -len(input_shape) < self.axis < len(input_shape):
+            raise ShapeError(f"BatchNormalization '{self.name}': axis={self.axis!r} is not a feature axis of inputs "
+                             f"of rank {len(input_shape)} (shape {tuple(input_shape)}); expected an int in "
+                             f"[-{len(input_shape) - 1}, {len(input_shape)})")
         dim = (input_shape[self.axis],)
         if self.scale:
             self.gamma = self.add_weight("gamma", dim, self.gamma_initializer)

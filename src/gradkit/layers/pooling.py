@@ -2,6 +2,7 @@
 from ..autograd import conv as C
 from ..autograd import public_ops as F
 from ..autograd import nn
+from ..arguments import flag
 from .base import Layer
 from .convolutional import check_data_format, check_input, check_padding, check_window, normalize_tuple
 
@@ -74,6 +75,7 @@ class _GlobalPool(Layer):
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
+        keepdims = flag(keepdims, "keepdims", type(self).__name__)
         self.data_format = check_data_format(data_format, type(self).__name__)
         self.keepdims = keepdims
 

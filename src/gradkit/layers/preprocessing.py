@@ -1,8 +1,10 @@
 """Preprocessing layers: Rescaling, and the image augmentations active only while training."""
+from ..arguments import number
+from ..arguments import seed as seed_arg
 from ..autograd import public_ops as F
 from ..autograd import image as I
 from ..autograd import nn
-from ..errors import ConfigError
+from ..errors import ConfigError, ConfigTypeError
 from .base import Layer
 from .convolutional import check_data_format, check_input
 
@@ -14,6 +16,9 @@ class Rescaling(Layer):
 
     def __init__(self, scale, offset=0.0, **kwargs):
         super().__init__(**kwargs)
+        for arg, v in (("scale", scale), ("offset", offset)):
+            if isinstance(v, (str, bytes)) or v is None:
+                raise ConfigTypeError(f"Rescaling: {arg} must be a number (or an array of numbers), got {v!r}")
         self.scale, self.offset = scale, offset
 
     def call(self, inputs, training=False):
@@ -49,7 +54,8 @@ class _RandomImage(Layer):
 
     def __init__(self, seed=None, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.seed, self.data_format = seed, check_data_format(data_format, type(self).__name__)
+        self.seed = seed_arg(seed, type(self).__name__)
+        self.data_format = check_data_format(data_format, type(self).__name__)
 
     def call(self, inputs, training=False):
         if not training:
@@ -96,6 +102,7 @@ class _RandomAffine(_RandomImage):
         if interpolation not in I.INTERPOLATIONS:
             raise ConfigError(f"{cls}: interpolation must be one of {', '.join(I.INTERPOLATIONS)}, "
                               f"got {interpolation!r}")
+        fill_value = number(fill_value, "fill_value", cls, "(-inf, inf)")
         self.fill_mode, self.interpolation, self.fill_value = fill_mode, interpolation, fill_value
 
     def op(self):

@@ -6,6 +6,8 @@ move kernels, recurrent kernels and biases to and from Keras unchanged. A mask (
 """
 from .. import activations, initializers
 from .. import backend as B
+from ..arguments import flag, number
+from ..arguments import seed as seed_arg
 from ..autograd import Tensor
 from ..autograd import public_ops as F
 from ..autograd import nn, rnn
@@ -33,10 +35,12 @@ class BaseRNN(Stateful, Layer):
                  go_backwards=False, stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
         super().__init__(**kwargs)
         what = type(self).__name__
-        if not isinstance(units, int) or units < 1:
-            raise ConfigError(f"{what}: units must be a positive integer, got {units!r}")
+        number(units, "units", what, "[1, inf)", integer=True)
         dropout = check_rate(dropout, "dropout", what)
         recurrent_dropout = check_rate(recurrent_dropout, "recurrent_dropout", what)
+        return_sequences, return_state, go_backwards = (flag(v, k, what) for k, v in (
+            ("return_sequences", return_sequences), ("return_state", return_state), ("go_backwards", go_backwards)))
+        seed, use_bias = seed_arg(seed, what), flag(use_bias, "use_bias", what)
         self.units, self.use_bias = units, use_bias
         self.activation = activations.get(activation)
         self.recurrent_activation = activations.get(recurrent_activation)

@@ -4,6 +4,7 @@ SpatialDropout1D/2D.
 Their draws happen inside an op's forward (from gradkit.backend.device_rng()), so a compiled (replayed) training
 step draws fresh noise at every step, as nn.Dropout does."""
 from ..arguments import number
+from ..arguments import seed as seed_arg
 from ..autograd import nn
 from .base import Layer
 from .convolutional import check_data_format, check_input
@@ -19,7 +20,7 @@ class _Noise(Layer):
     def __init__(self, amount, seed=None, **kwargs):
         super().__init__(**kwargs)
         setattr(self, self.arg, number(amount, self.arg, type(self).__name__, self.within))
-        self.seed = seed
+        self.seed = seed_arg(seed, type(self).__name__)
 
     def call(self, inputs, training=False):
         amount = getattr(self, self.arg)

@@ -11,7 +11,7 @@ from .convolutional import check_data_format, check_input
 
 def _pads(padding):
     """Keras's ZeroPadding2D padding: int, (rows, cols) or ((top, bottom), (left, right)) → nested tuple."""
-    if isinstance(padding, int):
+    if isinstance(padding, int) and padding >= 0:
         return ((padding, padding), (padding, padding))
     if isinstance(padding, (tuple, list)) and len(padding) == 2:
         out = tuple((p, p) if isinstance(p, int) else tuple(p) for p in padding)

@@ -44,12 +44,14 @@ class TimeDistributed(Layer):
         return {**super().get_config(), "layer": inner}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild from get_config()'s dict; a custom wrapped layer's class comes from ``custom_objects``."""
         from .. import layers
         config = dict(config)
         spec = config.pop("layer")
-        inner = getattr(layers, spec["class_name"], None)
+        name = spec["class_name"]
+        inner = (custom_objects or {}).get(name) or getattr(layers, name, None)
         if not (isinstance(inner, type) and issubclass(inner, Layer)):
-            raise ConfigError(f"TimeDistributed: cannot rebuild the wrapped layer {spec['class_name']!r}: only "
-                              f"gradkit's built-in layers are rebuilt from a config")
+            raise ConfigError(f"TimeDistributed: cannot rebuild the wrapped layer {name!r}: it is not a gradkit "
+                              f"layer; pass custom_objects={{'{name}': {name}}} to load it")
         return cls(inner.from_config(spec["config"]), **config)

@@ -104,6 +104,46 @@ class Metric:
         self.update_state(*args, **kwargs)
         return self.result()
 
+    # ---- stateless API (Keras 3): the state passed in and returned, the metric's own left as it was ----------
+    def stateless_update_state(self, metric_variables, *args, **kwargs):
+        """update_state on the state ``metric_variables`` (one value per ``variables``): the new state as a list of
+        Tensors; the metric's own variables are unchanged."""
+        return self._stateless(metric_variables, "stateless_update_state", lambda: self.update_state(*args, **kwargs))
+
+    def stateless_result(self, metric_variables):
+        """result() computed from the state ``metric_variables``, the metric's own variables unchanged."""
+        out = []
+        self._stateless(metric_variables, "stateless_result", lambda: out.append(self.result()))
+        r = out[0]
+        return {k: _result(to_array(v), self.dtype) for k, v in r.items()} if isinstance(r, dict) else \
+            _result(to_array(r).copy(), to_array(r).dtype)
+
+    def stateless_reset_state(self):
+        """The state after reset_state(), as a list of Tensors; the metric's own variables unchanged."""
+        return self._stateless([v.data for v in self.variables], "stateless_reset_state", self.reset_state)
+
+    def _stateless(self, values, method, run):
+        """Run ``run`` with the variables holding copies of ``values``; their new values come back as Tensors and the
+        variables get their own arrays back."""
+        variables = self.variables
+        if not isinstance(values, (list, tuple)) or len(values) != len(variables):
+            given = f"a list of {len(values)}" if isinstance(values, (list, tuple)) else type(values).__name__
+            raise ConfigError(f"{type(self).__name__}.{method}: metric_variables must be a list of {len(variables)} "
+                              f"values, one per {type(self).__name__}().variables, got {given}")
+        own = [v.data for v in variables]
+        try:
+            for v, x, mine in zip(variables, values, own):
+                x = B.xp.array(to_array(x), dtype=mine.dtype)
+                if x.shape != mine.shape:
+                    raise ConfigError(f"{type(self).__name__}.{method}: metric variable '{v.name}' has shape "
+                                      f"{mine.shape}, got a value of shape {x.shape}")
+                v.data = x
+            run()
+            return [Tensor(v.data) for v in variables]
+        finally:
+            for v, mine in zip(variables, own):
+                v.data = mine
+
     def get_config(self):
         """Constructor arguments, as Keras: name and dtype."""
         return {"name": self.name, "dtype": self.dtype}

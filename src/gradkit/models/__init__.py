@@ -7,8 +7,9 @@ from .sequential import Sequential
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Load a model saved by ``model.save`` (architecture, weights, compile settings, optimizer state)."""
-    classes = {"Sequential": Sequential, "Functional": Functional, "Model": Model}
-    return io.load_model(filepath, classes, custom_objects=custom_objects, compile=compile)
+    from ..saving import known
+    classes = {**known(by_class_name=True), "Sequential": Sequential, "Functional": Functional, "Model": Model}
+    return io.load_model(filepath, classes, custom_objects=known(custom_objects), compile=compile)
 
 
 __all__ = ["Sequential", "Model", "Functional", "load_model"]

@@ -144,8 +144,8 @@ class Functional(GraphModel):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Rebuild the model (fresh weights) from get_config()'s dict."""
-        from .serialization import deserialize_layer
-        layers = {c["config"]["name"]: deserialize_layer(c, custom_objects) for c in config["layers"]}
+        from .serialization import deserialize_layer, layer_name
+        layers = {layer_name(c): deserialize_layer(c, custom_objects) for c in config["layers"]}
         outs = []
         deref = lambda x: outs[x["__keras_tensor__"][0]][x["__keras_tensor__"][1]] \
             if isinstance(x, dict) and "__keras_tensor__" in x else x  # noqa: E731

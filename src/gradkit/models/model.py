@@ -182,6 +182,11 @@ class Model(ModelAPI, Trainer, Layer):
             outs = self._forward(zeros)
         self._in_shapes = [(None,) + tuple(s[1:]) for s in shapes]
         self._out_shapes = [(None,) + tuple(o.shape[1:]) for o in outs]
+        if self.compiled:  # compiled before its outputs were known: one loss per output now
+            self._resolve_losses()
+
+    def _outputs_known(self):
+        return self._out_shapes is not None
 
     def _forward(self, xs, training=False, logits_for=()):
         xs = [x if isinstance(x, Tensor) or is_sparse(x) else Tensor(x) for x in xs]
@@ -204,6 +209,7 @@ class GraphModel(Model):
     """Base of Functional and Sequential: models whose forward pass is a recorded list of layer calls."""
 
     _maybe_build = Layer._maybe_build
+    _outputs_known = Trainer._outputs_known  # a graph knows its outputs from the start
 
     def __init__(self, name=None, trainable=True, dtype=None):
         Layer.__init__(self, name=name, trainable=trainable, dtype=dtype)

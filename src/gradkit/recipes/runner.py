@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import backend
+from ..errors import PathError
 from ..training.callbacks import Callback
 from .base import Result
 from .registry import TOUR, get
@@ -129,8 +130,24 @@ def run_recipe(name, out_dir, config=None, progress=None, quick=False, **overrid
     finally:
         backend.set_floatx(floatx)
     seconds = time.perf_counter() - t0
-    report.write_run(out_dir, recipe, result, status, error, seconds)
+    try:
+        report.write_run(out_dir, recipe, result, status, error, seconds)
+    except OSError as e:  # a full disk, a file-size limit: say what was kept, not a traceback after training
+        raise _unwritten(name, out_dir, status, e) from e
     return RunRecord(name, out_dir, status, error, seconds, result)
+
+
+def _unwritten(name, out_dir, status, e):
+    """The PathError for a run whose report could not be written: where its trained result was kept."""
+    from ..io import os_reason
+    from ..report import CONFIG, HISTORY, METRICS, WEIGHTS
+    cause = e.__cause__ if isinstance(e, PathError) and isinstance(e.__cause__, OSError) else e
+    kept = [f for f in (HISTORY, WEIGHTS, METRICS, CONFIG) if (out_dir / f).is_file()]
+    kept_txt = (f"kept, written before the report: {', '.join(kept)} in {out_dir}" if kept else
+                f"nothing could be kept in {out_dir}")
+    ended = "finished" if status == "ok" else "failed (see error.txt)"
+    return PathError(f"{name}: the run {ended} but its report.html could not be written in {out_dir}: "
+                     f"{os_reason(cause)}; {kept_txt}")
 
 
 def default_out_dir(name, root="gradkit-runs"):

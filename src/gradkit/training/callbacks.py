@@ -1,9 +1,11 @@
 """Callback base with Keras's hook names, and the Keras callbacks built on it."""
+import contextlib
 import math
 import os
 import warnings
 
-from ..errors import ConfigError, PathError
+from ..arguments import flag
+from ..errors import ConfigError, ConfigTypeError, PathError
 
 
 class Callback:
@@ -333,31 +335,69 @@ class CSVLogger(Callback):
 
     def __init__(self, filename, separator=",", append=False):
         super().__init__()
-        self.filename, self.sep, self.append = str(filename), separator, append
+        if not isinstance(filename, (str, os.PathLike)):
+            raise ConfigTypeError(f"CSVLogger: filename must be a path (a str or os.PathLike), got {filename!r}")
+        if not isinstance(separator, str) or len(separator) != 1:
+            raise ConfigError(f"CSVLogger: separator must be one character such as ',' or ';', got {separator!r}")
+        self.filename, self.sep = os.fspath(filename), separator
+        self.append = flag(append, "append", "CSVLogger")
+        self._file = None
 
     def on_train_begin(self, logs=None):
         """Open the file (appending keeps an existing header)."""
         from ..io import check_target
         check_target(self.filename, "CSVLogger")
         self._header_needed = not (self.append and os.path.exists(self.filename) and os.path.getsize(self.filename))
-        self._file = open(self.filename, "a" if self.append else "w", newline="")
+        with self._os_errors():
+            self._file = open(self.filename, "a" if self.append else "w", newline="")
         self._keys = None
 
     def on_epoch_end(self, epoch, logs=None):
         """Write one row."""
         import csv
         logs = logs or {}
-        if self._keys is None:
-            self._keys = sorted(logs)
-            self._writer = csv.writer(self._file, delimiter=self.sep)
-            if self._header_needed:
-                self._writer.writerow(["epoch", *self._keys])
-        self._writer.writerow([epoch, *(logs.get(k, "NA") for k in self._keys)])
-        self._file.flush()
+        with self._os_errors():
+            if self._keys is None:
+                self._keys = sorted(logs)
+                self._writer = csv.writer(self._file, delimiter=self.sep)
+                if self._header_needed:
+                    self._writer.writerow(["epoch", *self._keys])
+            self._writer.writerow([epoch, *(logs.get(k, "NA") for k in self._keys)])
+            self._file.flush()
 
     def on_train_end(self, logs=None):
         """Close the file."""
-        self._file.close()
+        with self._os_errors():
+            self._close_files()
+
+    @contextlib.contextmanager
+    def _os_errors(self):
+        """A disk that is full, a file-size limit, no permission: the file closed and a PathError naming it."""
+        from ..io import os_reason
+        try:
+            yield
+        except OSError as e:
+            self._close_files()
+            raise PathError(f"CSVLogger: cannot write {self.filename!r}: {os_reason(e)}") from e
+
+    def _close_files(self):
+        """Close the log file, also when its last write cannot be flushed (the file is closed all the same)."""
+        if self._file is not None and not self._file.closed:
+            try:
+                self._file.close()
+            except OSError:
+                pass
+
+
+def close_files(callbacks):
+    """After fit failed: close the files the callbacks opened (CSVLogger, TensorBoard), ignoring their errors."""
+    for cb in callbacks or ():
+        close = getattr(cb, "_close_files", None)
+        if close is not None:
+            try:
+                close()
+            except Exception:  # noqa: BLE001 - the error that stopped fit is the one to report
+                pass
 
 
 _HOOKS = tuple(name for name in vars(Callback) if name.startswith("on_"))

@@ -60,7 +60,8 @@ def _stateful(m):
 class CompileMetrics:
     """Running loss and metrics of one pass (an epoch, an evaluate): ``reset``, ``update`` per batch, ``result``."""
 
-    def __init__(self, spec, loss_fns, output_names, y_shapes, out_shapes, activate, weighted_spec=None):
+    def __init__(self, spec, loss_fns, output_names, y_shapes, out_shapes, activate, weighted_spec=None,
+                 prefixed=True, layer_metrics=()):
         from .. import metrics
         self.activate, self.sums, self.objects = activate, [], []  # (key, i, fn, weighted), (key, i, Metric, weighted)
         multi, counters = len(output_names) > 1, {}
@@ -69,7 +70,7 @@ class CompileMetrics:
                 (False, "metrics", per_output(spec, output_names)),
                 (True, "weighted_metrics", per_output(weighted_spec, output_names, "weighted_metrics"))):
             for i, ids in enumerate(ids_per_output):
-                prefix = f"{output_names[i]}_" if multi else ""
+                prefix = f"{output_names[i]}_" if multi and prefixed else ""
                 for m in ids:
                     obj = _stateful(m)
                     name = obj.name if obj is not None else metric_name(m)
@@ -81,7 +82,9 @@ class CompileMetrics:
                         _, fn = metrics.get(m, loss=loss_fns[i], y_true_shape=y_shapes[i],
                                             y_pred_shape=out_shapes[i])
                         self.sums.append((key, i, fn, weighted))
-        self.losses = [(f"{name}_loss", i) for i, name in enumerate(output_names)] if multi else []
+        with_loss = [i for i, fn in enumerate(loss_fns) if fn is not None]
+        self.losses = [(f"{output_names[i]}_loss", i) for i in with_loss] if len(with_loss) > 1 else []
+        self.layer_metrics = list(layer_metrics)  # Metric objects the model's layers update themselves
         self.order += [k for k, _ in self.losses]
         self.reset()
 
@@ -89,6 +92,8 @@ class CompileMetrics:
         """Forget the pass so far (each epoch, each evaluate)."""
         self._zero()
         for _, _, m, _ in self.objects:
+            m.reset_state()
+        for m in self.layer_metrics:
             m.reset_state()
 
     def _zero(self):
@@ -135,7 +140,7 @@ class CompileMetrics:
             logs[key] = s / c if c else 0.0  # Keras's divide_no_nan: all weights zero gives 0
         for (key, _), s in zip(self.losses, self.loss_sums):
             logs[key] = s / max(self.seen, 1)
-        for key, _, m, _ in self.objects:
+        for key, m in [(key, m) for key, _, m, _ in self.objects] + [(m.name, m) for m in self.layer_metrics]:
             r = m.result()
             logs[key] = float(r.data if isinstance(r, Tensor) else r)
         return dict(sorted(logs.items()))
@@ -176,3 +181,12 @@ def _key(prefix, name, counters, weighted):
     index = counters[key]
     counters[key] += 1
     return f"{key}_{index}"
+
+
+def layer_metrics(model):
+    """The Metric objects held by the model and its layers (not by nested models, which train on their own), as
+    Keras's Trainer.metrics lists them after the compiled ones: they update themselves inside call."""
+    from .. import metrics
+    from ..layers.base import held_objects
+    return held_objects(model, metrics.Metric, descend=lambda layer: not hasattr(layer, "compile"),
+                        skip=("_metric_ids", "_weighted_metric_ids"))  # compile's own metrics are tracked apart

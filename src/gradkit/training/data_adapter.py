@@ -176,6 +176,8 @@ def prepare_y(model, y, role="y"):
     """Targets as a list of arrays, one per output (a dict by output name, a list, or one array), checked against
     the loss and the output: integers kept for sparse losses."""
     if y is None:
+        if all(fn is None for fn in model._loss_fns):  # compile had no loss: the model adds its own (add_loss)
+            return []
         raise DataError(f"no targets: pass {role} (the labels or values to learn) beside x")
     n_out = model._num_outputs()
     layers = model._output_layers()
@@ -233,6 +235,11 @@ def check_lengths(xs, ys, role="x and y"):
 def sample_weights(model, ys, sample_weight=None, class_weight=None, role=""):
     """One weight per sample (a float array of shape (n,)), or None: sample_weight, or class_weight[label]
     (labels as Keras reads them: argmax of one-hot rows, else rounded values; classes not listed weigh 1)."""
+    if not ys:  # no targets: compile had no loss, the model adds its own
+        if sample_weight is not None or class_weight is not None:
+            raise ConfigError(f"sample_weight{role} / class_weight weigh compile's loss, and compile() was given none "
+                              "(the model's loss comes from add_loss): weigh the loss inside the layer that adds it")
+        return None
     n = ys[0].shape[0]
     w = None
     if sample_weight is not None and class_weight is not None:
@@ -249,6 +256,8 @@ def sample_weights(model, ys, sample_weight=None, class_weight=None, role=""):
             w = w[:, 0]
         if w.shape != (n,):
             raise DataError(f"sample_weight{role} must hold one weight per sample, shape ({n},), got shape {w.shape}")
+        if not bool(B.xp.isfinite(w).all()):
+            raise DataError(f"sample_weight{role} must hold finite weights, got {float(w[~B.xp.isfinite(w)][0])!r}")
         if bool((w < 0).any()):
             raise DataError(f"sample_weight{role} must be non-negative, got values down to {float(w.min()):g}")
     if class_weight is not None:
@@ -262,6 +271,11 @@ def sample_weights(model, ys, sample_weight=None, class_weight=None, role=""):
         except (TypeError, ValueError):
             raise ConfigTypeError(f"fit: class_weight must map integer class indices to numbers, got "
                                   f"{class_weight!r}") from None
+        bad = {k: v for k, v in table.items() if not (math.isfinite(v) and v >= 0)}
+        if bad:
+            k, v = next(iter(bad.items()))
+            raise DataError(f"fit: class_weight must map each class to a finite weight >= 0, got {v!r} for class "
+                            f"{k} (class_weight={class_weight!r})")
         y = B.to_numpy(ys[0])
         labels = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] != 1 else np.round(y.reshape(n)).astype(int)
         cw = np.ones(n, dtype=B.floatx())

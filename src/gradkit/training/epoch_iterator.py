@@ -24,12 +24,12 @@ class EpochIterator:
             return
         if where == "fit":
             streams.check_fit(x, y, batch_size, sample_weight, class_weight, validation_split, sampling, epoch_loss,
-                              shuffle, stacklevel=4)  # the warnings point at the user's fit call
+                              shuffle, stacklevel=5)  # the user's fit call, past filter_traceback
             streams.check_once_read(x, steps, passes, "fit: x", "steps_per_epoch")
         elif targets:
-            streams.reject(x, where, y=y, sample_weight=sample_weight, batch_size=batch_size, stacklevel=4)
+            streams.reject(x, where, y=y, sample_weight=sample_weight, batch_size=batch_size, stacklevel=5)
         else:
-            streams.reject(x, where, batch_size=batch_size, stacklevel=4)
+            streams.reject(x, where, batch_size=batch_size, stacklevel=5)
         self.source = streams.Stream(model, x, where, steps, shuffle, targets=targets, class_weight=class_weight)
 
     def _arrays(self, model, x, y, sample_weight, batch_size, steps, where, targets, class_weight, split, sampling,

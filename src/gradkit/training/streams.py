@@ -240,8 +240,8 @@ class _Indexed:
             raise DataError(f"{where}: the PyDataset {self.name} has length {self.n}: it must hold at least one batch")
         self.workers, self.queue = int(ds.workers or 1), max(1, int(ds.max_queue_size or 1))
         if ds.use_multiprocessing:
-            warnings.warn(f"{self.name}(use_multiprocessing=True): gradkit reads PyDataset batches in "
-                          f"{max(self.workers, 1)} thread(s), not processes", RuntimeWarning, stacklevel=4)
+            warnings.warn(f"{self.name}(use_multiprocessing=True): gradkit reads PyDataset batches in "  # stacklevel:
+                          f"{max(self.workers, 1)} thread(s), not processes", RuntimeWarning, stacklevel=5)  # past fit
         self.order, self.pos, self.cached = None, None, None
 
     def peek(self):

@@ -15,13 +15,16 @@ from ..autograd import Tensor, no_grad
 from ..autograd.tensor import wrap
 from ..autograd import public_ops as F
 from ..autograd import nn
-from ..errors import ConfigError, ConfigTypeError, DataError, ShapeError, TrainingError
+from ..errors import (ConfigError, ConfigTypeError, DataError, GradkitError, OutOfMemoryError, ShapeError,
+                      TrainingError, TrainingWarning)
 from ..backend import is_sparse
 from ..training import data_adapter as data
 from ..training.batching import Batcher, inference_batches
-from ..training.callbacks import CallbackList
+from ..training.compile_metrics import layer_metrics
+from ..training.callbacks import CallbackList, close_files
 from ..training.epoch_iterator import EpochIterator
 from ..arguments import flag, number
+from ..traceback_utils import filter_traceback
 from ..tuning import FULL_EVAL_BATCH
 from .keras2 import Keras2Generators
 
@@ -61,17 +64,40 @@ class Trainer(Keras2Generators):
         flag(auto_scale_loss, "auto_scale_loss", "compile")  # loss scaling is for float16 policies: none here
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
-        n_out = self._num_outputs()
+        self._loss_spec = (loss, loss_weights)
+        self._resolve_losses()
+        self.jit_compile = jit_compile if not run_eagerly else False
+        self._metrics_for = None  # resolved from the data's shapes on first use, as Keras does
+        self.compiled = True
+
+    def _resolve_losses(self):
+        """compile's loss and loss_weights, one per output; a subclassed model whose outputs are not known yet
+        resolves them again once built (its call may return a tuple: one loss per output, as Keras)."""
+        from .. import losses
+        loss, loss_weights = self._loss_spec
+        known = self._outputs_known()
+        n_out = self._num_outputs() if known else (len(loss) if isinstance(loss, (list, tuple)) else 1)
         if isinstance(loss, dict):
             loss = [loss.get(layer.name) for layer in self._output_layers()]
         per_out = loss if isinstance(loss, (list, tuple)) else [loss] * n_out
         if len(per_out) != n_out:
             raise ConfigError(f"compile: the model has {n_out} outputs but {len(per_out)} losses were given")
+        self._loss_ids = list(per_out)
         self._loss_fns = [None if l is None else losses.get(l) for l in per_out]
-        self._loss_weights = list(loss_weights) if loss_weights is not None else [1.0] * n_out
-        self.jit_compile = jit_compile if not run_eagerly else False
-        self._metrics_for = None  # resolved from the data's shapes on first use, as Keras does
-        self.compiled = True
+        self._loss_weights = _per_output_weights(loss_weights, n_out, self._output_layers())
+
+    def _outputs_known(self):
+        """Whether the number of outputs is known (a subclassed model knows it once built)."""
+        return True
+
+    def _output_names(self):
+        """(a name per output, whether metric keys take it as a prefix): the output layers' names; a subclassed
+        model's outputs have none, so Keras names each by its loss ("mse_loss") and leaves metric keys bare."""
+        layers = self._output_layers()
+        if len(layers) > 1 and all(l is None for l in layers):
+            from ..training.compile_metrics import metric_name
+            return [f"output_{i + 1}" if l is None else metric_name(l) for i, l in enumerate(self._loss_ids)], False
+        return [getattr(l, "name", None) or f"output_{i + 1}" for i, l in enumerate(layers)], True
 
     def _logits_ok(self, i):
         """Whether _forward can return output i's pre-activation (its layer's output feeds nothing else)."""
@@ -83,8 +109,10 @@ class Trainer(Keras2Generators):
     def _require_compiled(self, what):
         if not self.compiled:
             raise TrainingError(f"call model.compile(optimizer=..., loss=...) before model.{what}()")
-        if any(f is None for f in self._loss_fns):
-            raise ConfigError(f"model.{what}() needs a loss: pass loss=... to compile()")
+
+    def _no_compiled_loss(self):
+        """compile() had no loss: the loss is the model's add_loss losses alone (Keras's endpoint-layer pattern)."""
+        return all(f is None for f in self._loss_fns)
 
     # ---- losses, fusion, metrics -----------------------------------------------------------------
     def _setup_step(self, y_shapes):
@@ -98,13 +126,13 @@ class Trainer(Keras2Generators):
         self._fused = []
         for i, (fn, layer) in enumerate(zip(self._loss_fns, self._output_layers())):
             act = getattr(getattr(layer, "activation", None), "__name__", None)
-            can = hasattr(layer, "preactivation") and self._logits_ok(i)
+            can = fn is not None and hasattr(layer, "preactivation") and self._logits_ok(i)
             fused = losses.fused_from_logits(fn, act) if can else None
             self._fused.append(fused)
         self._logits_for = tuple(i for i, f in enumerate(self._fused) if f is not None)
-        names = [getattr(l, "name", None) or f"output_{i + 1}" for i, l in enumerate(self._output_layers())]
+        names, prefixed = self._output_names()
         self._tracker = CompileMetrics(self._metric_ids, self._loss_fns, names, y_shapes, out_shapes, self._activate,
-                                       self._weighted_metric_ids)
+                                       self._weighted_metric_ids, prefixed, layer_metrics(self))
         self._eval_tracker = self._tracker.sibling()  # evaluate's own running sums (callbacks evaluate mid-epoch)
         self._metrics_for = key
 
@@ -120,12 +148,13 @@ class Trainer(Keras2Generators):
 
     @property
     def metrics_names(self):
-        """As Keras 3: ["loss"], then "compile_metrics" once metrics are built, then each output's loss."""
+        """As Keras 3: ["loss"], then "compile_metrics" once metrics are built, then each output's loss, then the
+        metrics the layers hold."""
         tracker = getattr(self, "_tracker", None)
         if tracker is None:
             return ["loss"]
         return ["loss"] + (["compile_metrics"] if tracker.sums or tracker.objects else []) + \
-            [k for k, _ in tracker.losses]
+            [k for k, _ in tracker.losses] + [m.name for m in tracker.layer_metrics]
 
     def _activate(self, outputs):
         """Outputs as the model returns them: the output activation applied to fused logits (for metrics)."""
@@ -143,7 +172,10 @@ class Trainer(Keras2Generators):
         """
         out = []
         for i, o in enumerate(outputs):
-            v = _masked((self._fused[i] or self._loss_fns[i])(ys[i], o), getattr(o, "_keras_mask", None))
+            if self._loss_fns[i] is None:  # an output compile gave no loss
+                continue
+            v = (self._fused[i] or self._loss_fns[i])(ys[i], o)
+            v = _masked(v, _and(getattr(o, "_keras_mask", None), getattr(v, "_keras_mask", None)))
             if sample_weight is not None:
                 v = v * (sample_weight if v.ndim == 1 else
                          F.reshape(sample_weight, (sample_weight.shape[0],) + (1,) * (v.ndim - 1)))
@@ -151,9 +183,11 @@ class Trainer(Keras2Generators):
         return out
 
     def _per_sample_losses(self, ys, outputs, sample_weight=None):
-        """Sum over outputs of loss_weight × per-sample loss (a Tensor of shape (batch,))."""
+        """Sum over outputs of loss_weight × per-sample loss (a Tensor of shape (batch,)); None without a compiled
+        loss."""
         total = None
-        for w, v in zip(self._loss_weights, self._output_losses(ys, outputs, sample_weight)):
+        weights = [w for w, f in zip(self._loss_weights, self._loss_fns) if f is not None]
+        for w, v in zip(weights, self._output_losses(ys, outputs, sample_weight)):
             if w != 1.0:
                 v = v * w
             total = v if total is None else total + v
@@ -167,13 +201,19 @@ class Trainer(Keras2Generators):
         sample_weight), each output's loss times its loss_weight, plus sum(model.losses).
         """
         outputs = self._forward(xs, training=training, logits_for=self._logits_for)
-        if len(outputs) == 1 and self._loss_weights[0] == 1.0 and sample_weight is None and \
+        if self._no_compiled_loss():
+            loss = None
+        elif len(outputs) == 1 and self._loss_weights[0] == 1.0 and sample_weight is None and \
+                self._loss_fns[0].kwargs.get("ignore_class") is None and \
                 getattr(outputs[0], "_keras_mask", None) is None:  # its fused batch mean
             loss = (self._fused[0] or self._loss_fns[0]).mean(ys[0], outputs[0])
         else:
             loss = F.mean(self._per_sample_losses(ys, outputs, sample_weight))
         for extra in self.losses:  # add_loss, activity and weight regularizers: Keras adds sum(model.losses)
-            loss = loss + F.sum(extra)
+            loss = F.sum(extra) if loss is None else loss + F.sum(extra)
+        if loss is None:
+            raise ConfigError(f"model '{self.name}': no loss to compute: compile() had no loss and the model added "
+                              "none with self.add_loss(...); pass loss=... to compile()")
         return loss, outputs
 
     def train_step(self, xs, ys, sample_weight=None):
@@ -198,7 +238,9 @@ class Trainer(Keras2Generators):
         _check_train_step_signature(type(self))
         self._train_vars = list(self.trainable_weights)
         self._compiled_step = None
-        if self.jit_compile is not False and not _has_stateful_layer(self):
+        layers_update_metrics = getattr(getattr(self, "_tracker", None), "layer_metrics", ())  # in Python: a replay
+        if self.jit_compile is not False and not layers_update_metrics and not _has_stateful_layer(self):  # would
+            # skip the metric updates, and freeze a stateful layer's states
             fn = self._make_compiled_train_function()
             if fn is not None:
                 return fn
@@ -217,11 +259,15 @@ class Trainer(Keras2Generators):
             elif getattr(self, "_verbose", 0):
                 print(msg)
 
-        step = CompiledStep(self.train_step, state=lambda: [w.data for w in self.weights], on_fallback=fell_back)
+        from ..random import seed_states
+        seeds = seed_states(self)  # keras.random.SeedGenerators advance inside the step, as the weights change
+        step = CompiledStep(self.train_step, state=lambda: [w.data for w in self.weights] + seeds,
+                            on_fallback=fell_back)
         self._compiled_step = step
         return step
 
     # ---- fit ----------------------------------------------------------------------------------------
+    @filter_traceback
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
             steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1,
@@ -260,8 +306,16 @@ class Trainer(Keras2Generators):
                                        or 32, validation_steps, passes)
         self._setup_step(batcher.y_shapes)
         run = _Run(epochs, initial_epoch, verbose, val, validation_freq, batcher.full)
+        self._initial_epoch = initial_epoch
         with B.owned_threads():
-            return self._run_epochs(batcher, run, callbacks)
+            try:
+                return self._run_epochs(batcher, run, callbacks)
+            except BaseException as e:
+                close_files(callbacks)  # no file a callback opened stays open after fit failed
+                if isinstance(e, MemoryError) and not isinstance(e, GradkitError):
+                    raise OutOfMemoryError(f"fit ran out of memory (batch_size={batch_size}, "
+                                           f"{self.count_params()} weights): {e}; try a smaller batch_size") from e
+                raise
 
     def _make_callbacks(self, callbacks, verbose, epochs, steps):
         from ..training.history import History
@@ -337,16 +391,26 @@ class Trainer(Keras2Generators):
         return [float(F.sum(v).data) for v in self._output_losses(ys, outputs, sample_weight)]
 
     def _warn_diverged(self, bad, epoch):
+        """A TrainingWarning saying what most likely made the loss NaN or inf (checked once, after it happened)."""
         lr = self.optimizer.learning_rate
         lr_txt = f" ({float(lr):g})" if isinstance(lr, (int, float)) else ""
-        warnings.warn(f"the loss became {bad[0]} at epoch {epoch + 1}, step {bad[1] + 1}: training stopped. "
-                      f"The learning rate{lr_txt} is probably too large; try a smaller one (e.g. 10x smaller).",
-                      RuntimeWarning, stacklevel=4)
+        where = f"the loss became {bad[0]} at epoch {epoch + 1}, step {bad[1] + 1}: training stopped."
+        if epoch == getattr(self, "_initial_epoch", 0) and bad[1] == 0:
+            why = (" This was the first step, before any update ran, so the learning rate played no part: the "
+                   "inputs or the model's outputs overflowed (scale the inputs, e.g. with StandardScaler, and check "
+                   "the loss and any custom op).")
+        else:
+            bad_weights = [w.name for w in self.weights if not np.isfinite(B.to_numpy(w.data)).all()]
+            named = f" Weights now NaN or inf: {', '.join(bad_weights)}." if bad_weights else ""
+            why = (f"{named} If the loss grew over the steps before, the learning rate{lr_txt} is probably too large "
+                   "(try one 10x smaller); if it jumped from a normal value, a weight set to NaN/inf or an op on "
+                   "bad values (log of 0, division by 0) produced it.")
+        warnings.warn(where + why, TrainingWarning, stacklevel=5)  # fit's caller, past filter_traceback
 
     @staticmethod
     def _warn_ran_out(stream, what, epoch, run):
         warnings.warn(f"fit: {what} ran out of data ({stream.describe()}): training stopped after epoch {epoch} of "
-                      f"{run.epochs}", RuntimeWarning, stacklevel=4)
+                      f"{run.epochs}", RuntimeWarning, stacklevel=5)  # fit's caller, past filter_traceback
 
     def _inference_setup(self, what, batch_size, verbose, steps, callbacks):
         """evaluate's / predict's arguments checked once: (verbose as 0/1/2, their CallbackList)."""
@@ -358,6 +422,7 @@ class Trainer(Keras2Generators):
         return verbose, CallbackList(data.check_callbacks(callbacks, what), self, {"verbose": verbose, "steps": steps})
 
     # ---- evaluate / predict ---------------------------------------------------------------------------
+    @filter_traceback
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, return_dict=False):
         """Loss and metrics on the data: a float with no metrics, else [loss, *metrics] in compile order (Keras);
@@ -394,9 +459,14 @@ class Trainer(Keras2Generators):
             for batch in inference_batches(xs + ys, batch_size):
                 bx, by = batch[:len(xs)], [wrap(a) for a in batch[len(xs):]]
                 outputs = self._forward(bx, training=False, logits_for=self._logits_for)
-                total += float(F.sum(self._per_sample_losses(by, outputs)).data) + self._added_loss() * bx[0].shape[0]
+                total += self._batch_loss(by, outputs, None, bx[0].shape[0])
                 seen += bx[0].shape[0]
         return total / max(seen, 1)
+
+    def _batch_loss(self, ys, outputs, sample_weight, n):
+        """The batch's summed loss, a float: its per-sample losses' sum plus n × sum(model.losses)."""
+        per = self._per_sample_losses(ys, outputs, sample_weight)
+        return (0.0 if per is None else float(F.sum(per).data)) + self._added_loss() * n
 
     def _added_loss(self):
         """sum(model.losses) after the last forward pass, a float: Keras's evaluate adds it to the loss as fit does."""
@@ -421,7 +491,7 @@ class Trainer(Keras2Generators):
                 sw = by.pop() if batcher.weighted else None
                 outputs = self._forward(list(bx), training=False, logits_for=self._logits_for)
                 n = bx[0].shape[0]
-                total = float(F.sum(self._per_sample_losses(by, outputs, sw)).data) + self._added_loss() * n
+                total = self._batch_loss(by, outputs, sw, n)
                 tracker.update(by, outputs, total, n, lambda: self._loss_sums(by, outputs, sw), sw)
                 if end is not None:
                     end(step, tracker.result())
@@ -430,6 +500,7 @@ class Trainer(Keras2Generators):
             cbl.on_test_end(dict(logs))
         return logs
 
+    @filter_traceback
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs as NumPy (one array, or a list for several outputs); needs no compile.
 
@@ -468,6 +539,26 @@ class Trainer(Keras2Generators):
         return outs[0] if len(outs) == 1 else outs
 
 
+def _per_output_weights(loss_weights, n_out, output_layers):
+    """compile's loss_weights, one float per output: None (all 1), a number, a list, or a dict by output name."""
+    if loss_weights is None:
+        return [1.0] * n_out
+    if isinstance(loss_weights, (int, float)) and not isinstance(loss_weights, bool):
+        return [float(loss_weights)] * n_out
+    if isinstance(loss_weights, dict):
+        names = [getattr(layer, "name", None) for layer in output_layers]
+        missing = [n for n in names if n not in loss_weights]
+        if missing:
+            raise ConfigError(f"compile: loss_weights has no weight for output(s) {missing}; the outputs are {names}, "
+                              f"got keys {sorted(loss_weights)}")
+        return [float(loss_weights[n]) for n in names]
+    if not isinstance(loss_weights, (list, tuple)) or len(loss_weights) != n_out:
+        got = f"{len(loss_weights)} weights" if isinstance(loss_weights, (list, tuple)) else repr(loss_weights)
+        raise ConfigError(f"compile: loss_weights must be a number, a list of {n_out} (one per output) or a dict by "
+                          f"output name, got {got}")
+    return [float(w) for w in loss_weights]
+
+
 def _metric_spec(spec, argument):
     """compile's metrics= or weighted_metrics=: a list, tuple or dict (as Keras), its names checked now (an unknown
     one fails before any data is read); as stored: the dict, or a list."""
@@ -496,6 +587,11 @@ def close(batches):
     """End an epoch's batches early (a PyDataset's on_epoch_end runs, its reading threads stop)."""
     if hasattr(batches, "close"):
         batches.close()
+
+
+def _and(m1, m2):
+    """The output's mask and the loss's own (ignore_class) together; either may be None."""
+    return m2 if m1 is None else m1 if m2 is None else m1 & m2
 
 
 def _masked(values, mask):

@@ -11,6 +11,8 @@ from ..errors import ConfigError
 from ..preprocessing import pad_sequences, to_categorical  # noqa: F401  (keras.utils.* names)
 from ..training.py_dataset import (PyDataset, Sequence, pack_x_y_sample_weight,  # noqa: F401  (keras.utils.*)
                                    unpack_x_y_sample_weight)
+from ..saving import (CustomObjectScope, custom_object_scope, get_custom_objects,  # noqa: F401  (keras.utils.*)
+                      get_registered_name, get_registered_object, register_keras_serializable)
 from .image_dataset import image_dataset_from_directory  # noqa: F401
 from .image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: F401
 from .text_dataset import text_dataset_from_directory  # noqa: F401

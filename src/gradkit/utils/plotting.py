@@ -1,7 +1,7 @@
 """plot_model / model_to_dot: the layer graph of a Sequential or functional model through pydot and Graphviz."""
 import os
 
-from ..errors import ConfigError, MissingDependencyError
+from ..errors import ConfigError, ConfigTypeError, MissingDependencyError, PathError
 from ..extras import require
 
 
@@ -22,7 +22,9 @@ def _shape(s):
 
 def layer_graph(model):
     """(layers, edges): the model's layers in order and the (from, to) layer pairs the model wires."""
-    from ..models import Sequential
+    from ..models import Model, Sequential
+    if not isinstance(model, Model):
+        raise ConfigTypeError(f"plot_model: model must be a gradkit Sequential or functional Model, got {model!r}")
     nodes = getattr(model, "_nodes", None)
     if nodes is not None:  # functional: one edge per tensor a layer call consumes
         pairs = [(kt.node.layer, node.layer) for node in nodes for kt in node.inputs]
@@ -83,12 +85,17 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
 def plot_model(model, to_file="model.png", **options):
     """Write the layer graph to ``to_file`` (its extension picks the format: png, svg, pdf, dot...); in a
     notebook, returns the image to display (as Keras does)."""
+    from ..io import check_target, os_reason
+    if not isinstance(to_file, (str, os.PathLike)):
+        raise ConfigTypeError(f"plot_model: to_file must be a file path, got {to_file!r}")
+    to_file = check_target(to_file, "plot_model: to_file")  # before the drawing: a bad path is not Graphviz's
     dot = model_to_dot(model, **options)
-    to_file = os.fspath(to_file)
     fmt = os.path.splitext(to_file)[1][1:].lower() or "png"
     try:
         dot.write(to_file, format="raw" if fmt == "dot" else fmt)
-    except FileNotFoundError as e:
+    except OSError as e:
+        if not isinstance(e, FileNotFoundError) or os.path.isdir(os.path.dirname(os.path.abspath(to_file))) is False:
+            raise PathError(f"plot_model: cannot write to_file {to_file!r}: {os_reason(e)}") from e
         raise MissingDependencyError("utils.plot_model needs Graphviz's 'dot' program on the PATH (apt-get install "
                                      "graphviz, brew install graphviz or conda install graphviz)") from e
     if fmt in ("png", "jpg", "jpeg", "gif"):
