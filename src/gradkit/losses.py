@@ -232,6 +232,15 @@ class LossFunction:
         return f"<loss {self.name} {self.kwargs}>"
 
 
+class UserLossFunction(LossFunction):
+    """A user's loss function, given y_true and y_pred as Keras's LossFunctionWrapper gives them: float Tensors,
+    ranks matched by squeeze_or_expand_to_same_rank (labels (n,) beside predictions (n, 1) become (n, 1))."""
+
+    def __call__(self, y_true, y_pred):
+        t, p = _pair(y_true, y_pred)
+        return self.fn(t, p, **self.kwargs)
+
+
 # ---- classes (reduce over the batch, Keras's "sum_over_batch_size") ---------------------------------
 
 class Loss:
@@ -394,7 +403,7 @@ def get(identifier):
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         return get(identifier())
     if callable(identifier):
-        return LossFunction(identifier)
+        return UserLossFunction(identifier)
     raise ConfigError(f"a loss must be a name, a function or a Loss instance, got {identifier!r}")
 
 

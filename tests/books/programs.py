@@ -894,8 +894,7 @@ def addition_rnn(keras, ctx):
 
 
 @program("keras.io siamese_contrastive (shared tower, Lambda distance, contrastive loss)",
-         compare=("loss", "val_loss", "accuracy"),
-         needs="a functional model fed (n, 28, 28) for Input((28, 28, 1)): Keras adds the trailing axis (gradkit gap)")
+         compare=("loss", "val_loss", "accuracy"))
 def siamese_contrastive(keras, ctx):
     layers, ops = keras.layers, keras.ops
     r = np.random.default_rng(19)

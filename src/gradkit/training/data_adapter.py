@@ -151,9 +151,24 @@ def prepare_x(model, x, role="x"):
     else:
         items = [x[0] if isinstance(x, (list, tuple)) and len(x) == 1 and hasattr(x[0], "shape") else x]
     consumers = model._input_consumers()
-    xs = [to_input_array(a, c, role) for a, c in zip(items, consumers)]
+    xs = adjust_input_rank(model, [to_input_array(a, c, role) for a, c in zip(items, consumers)])
     check_inputs(model, xs, role)
     return xs
+
+
+def adjust_input_rank(model, xs):
+    """Keras's Functional._adjust_input_rank: an input one axis short of its Input's shape ending in 1 gets that
+    axis; one with an extra trailing axis of 1 loses it (keras.io's siamese feeds (n, 28, 28) to Input((28, 28, 1)))."""
+    wants = model.input_shapes if getattr(model, "built", False) else [None] * len(xs)
+    out = []
+    for a, want in zip(xs, wants):
+        if want is not None and hasattr(a, "ndim"):
+            if a.ndim == len(want) - 1 and want[-1] == 1:
+                a = a[..., None]
+            elif a.ndim == len(want) + 1 and a.shape[-1] == 1:
+                a = a[..., 0]
+        out.append(a)
+    return out
 
 
 def _count(x):

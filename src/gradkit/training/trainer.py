@@ -175,6 +175,8 @@ class Trainer(Keras2Generators):
             if self._loss_fns[i] is None:  # an output compile gave no loss
                 continue
             v = (self._fused[i] or self._loss_fns[i])(ys[i], o)
+            if v.ndim == 0:  # a user's loss that already averaged: every sample carries that value (Keras's mean)
+                v = F.broadcast_to(v, (o.shape[0],))
             v = _masked(v, _and(getattr(o, "_keras_mask", None), getattr(v, "_keras_mask", None)))
             if sample_weight is not None:
                 v = v * (sample_weight if v.ndim == 1 else
