@@ -681,9 +681,7 @@ def rnn_guide_gru_simplernn(keras, ctx):
     return dict(predictions=model.predict(x, verbose=0), params=[model.count_params()])
 
 
-@program("keras.io RNN guide (encoder-decoder: return_state, initial_state)", compare=("predictions", "params"),
-         differs="gradkit orders this functional model's layers (so get_weights) embedding_1 before embedding; "
-                 "Keras: embedding first, so Keras's weights do not load")
+@program("keras.io RNN guide (encoder-decoder: return_state, initial_state)", compare=("predictions", "params"))
 def rnn_guide_encoder_decoder(keras, ctx):
     layers = keras.layers
     encoder_vocab = 1000

@@ -28,6 +28,33 @@ def graph_order(inputs, outputs):
     return order
 
 
+def keras_layer_order(inputs, outputs):
+    """The layers as Keras 3's map_graph lists them, so get_weights/set_weights agree with Keras: deepest first
+    (depth = calls between a layer and an output), ties in the order a depth-first walk from the outputs meets them."""
+    input_nodes = {id(t.node) for t in inputs}
+    index, stack, seen = {}, [t.node for t in reversed(outputs)], set()
+    while stack:  # pre-order walk: each layer's index is where the walk first meets it
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        index.setdefault(node.layer, len(index))
+        if id(node) not in input_nodes:
+            stack.extend(kt.node for kt in reversed(node.inputs))
+    nodes = postorder([t.node for t in outputs], lambda n: [] if id(n) in input_nodes else [kt.node for kt in n.inputs])
+    node_depth, layer_depth = {}, {}
+    for node in reversed(nodes):
+        depth = max(node_depth.get(id(node), 0), layer_depth.get(node.layer, 0))
+        layer_depth[node.layer] = depth
+        if id(node) not in input_nodes:
+            for kt in node.inputs:
+                node_depth[id(kt.node)] = max(depth + 1, node_depth.get(id(kt.node), 0))
+    for t in inputs:  # an input the outputs do not use: depth 0, first among its depth
+        layer_depth.setdefault(t.layer, 0)
+        index.setdefault(t.layer, -1)
+    return sorted(layer_depth, key=lambda layer: (-layer_depth[layer], index[layer]))
+
+
 class Functional(GraphModel):
     """``Model(inputs, outputs)``: the layer calls that lead from Input(s) to output(s), run in order."""
 
@@ -44,8 +71,7 @@ class Functional(GraphModel):
                 raise ConfigError(f"Model inputs and outputs must come from Input(...) and layer calls, got {t!r}")
         self.input_names = list(inputs) if isinstance(inputs, dict) else [t.layer.name for t in self._inputs]
         self._nodes = graph_order(self._inputs, self._outputs)
-        layers = [t.layer for t in self._inputs] + [n.layer for n in self._nodes]
-        self._layers = list(dict.fromkeys(layers))
+        self._layers = keras_layer_order(self._inputs, self._outputs)
         self._consumed = {id(i) for n in self._nodes for i in n.inputs}
         self.built = True
 
