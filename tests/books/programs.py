@@ -11,12 +11,11 @@ import numpy as np
 PROGRAMS = {}
 
 
-def program(source, compare=(), needs=None, differs=None, atol=None):
-    """Register a program: its source, the result keys equal across libraries, a feature gradkit still lacks, a
-    known difference from Keras's numbers, and absolute tolerances by key."""
+def program(source, compare=(), needs=None, atol=None):
+    """Register a program: its source, the result keys equal across libraries, a feature gradkit still lacks, and
+    absolute tolerances by key."""
     def register(fn):
-        PROGRAMS[fn.__name__] = dict(fn=fn, source=source, compare=tuple(compare), needs=needs, differs=differs,
-                                     atol=atol or {})
+        PROGRAMS[fn.__name__] = dict(fn=fn, source=source, compare=tuple(compare), needs=needs, atol=atol or {})
         return fn
     return register
 

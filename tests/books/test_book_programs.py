@@ -15,16 +15,7 @@ def _marked(name):
     return pytest.param(name, marks=marks, id=name)
 
 
-def _marked_vs_keras(name):
-    """As _marked, and xfail (strict) where gradkit's numbers are known to differ from Keras's (a gradkit bug)."""
-    differs = PROGRAMS[name]["differs"]
-    if differs:
-        return pytest.param(name, marks=[pytest.mark.xfail(strict=True, reason=differs)], id=name)
-    return _marked(name)
-
-
 NAMES = [_marked(name) for name in PROGRAMS]
-NAMES_VS_KERAS = [_marked_vs_keras(name) for name in PROGRAMS]
 
 
 def _numbers(value):
@@ -55,7 +46,7 @@ def test_program_runs_under_gradkit(name, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", NAMES_VS_KERAS)
+@pytest.mark.parametrize("name", NAMES)
 def test_program_matches_keras(name, tmp_path):
     keras = pytest.importorskip("keras", reason="real Keras (tensorflow-cpu) is not installed")
     pytest.importorskip("tensorflow", reason="real Keras needs tensorflow-cpu")
