@@ -109,8 +109,7 @@ def first_epoch(curves):
 
 @program("DLwP 1st ed. 5.1 (Sequential MNIST convnet)", compare=("loss", "acc", "test"))
 def ed1_mnist_convnet(keras, ctx):
-    from_ = keras
-    models, layers = from_.models, from_.layers
+    models, layers = keras.models, keras.layers  # the book: from keras import models, layers
     model = models.Sequential()
     model.add(layers.Conv2D(32, (3, 3), activation='relu', input_shape=(28, 28, 1)))
     model.add(layers.MaxPooling2D((2, 2)))
@@ -135,8 +134,7 @@ def ed1_mnist_convnet(keras, ctx):
 @program("DLwP 1st ed. 6.1 (Embedding + Flatten on IMDB, pad_sequences from keras.preprocessing)",
          compare=("first", "x_shape"))
 def ed1_embedding_flatten(keras, ctx):
-    from_ = keras
-    preprocessing, layers = from_.preprocessing, from_.layers
+    preprocessing, layers = keras.preprocessing, keras.layers  # the book: from keras import preprocessing
     max_features, maxlen = 10000, 20
     x_train, y_train = imdb_like(40)
     x_train = preprocessing.sequence.pad_sequences(x_train, maxlen=maxlen)
