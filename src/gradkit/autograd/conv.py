@@ -197,8 +197,8 @@ class Conv(_Windowed):
     # off_t = i·dh·Wp + j·dw, so y[p] = Σ_t x[p + off_t] @ W_t on every p whose (row, column) is a real output
     # (the others are computed and dropped). One GEMM x @ [W_0 … W_T] makes all taps' products (rows × T·F: smaller
     # than im2col's rows × T·C when F < C, e.g. Conv1D(32, 7) on 128 channels: 57 MB against 226 MB), then T shifted
-    # adds. Backward: dW_t = x[off_t:]ᵀ @ g (g zero off the real outputs, so nothing leaks across rows or samples);
-    # dx = the full correlation of g with the flipped taps, one GEMM over g's own shifted copies (rows × T·F).
+    # adds. Backward: g's shifted copies cols[p, t] = g[p − off_t] (rows × T·F; g is zero off the real outputs, so
+    # nothing leaks across rows or samples) give dW = xᵀ @ cols and dx = cols @ [W_0ᵀ; …; W_Tᵀ], one GEMM each.
 
     def _offsets(self, xpad_shape, kernel):
         wp, (dh, dw) = xpad_shape[2], self.dilation
@@ -246,20 +246,19 @@ class Conv(_Windowed):
             top = offs[-1]  # gf's first `top` rows are zeros: the taps of dx read up to `top` rows back
             gf = xp.zeros((top + rows, f), dtype=g2.dtype)
             gf[top:].reshape(e - a, hp, wp, f)[:, :ho, :wo] = g2[sl].reshape(e - a, ho, wo, f)
-            g = gf[top:]
-            xa = xpad[a:e].reshape(rows, c)
-            gw = xp.stack([xp.dot(xa[o:].T, g[:rows - o]) for o in offs]) if want_w else None
+            cols = xp.empty((rows, kh * kw * f), dtype=g2.dtype)  # cols[p, tap t] = g[p − off_t]
+            for t, o in enumerate(offs):
+                cols[:, t * f:(t + 1) * f] = gf[top - o:top - o + rows]
+            del gf
+            gw = xp.dot(xpad[a:e].reshape(rows, c).T, cols) if want_w else None  # (C, T·F): dW_t = Σ_p x[p]ᵀ g[p − off_t]
             gb = reduce_sum(g2[sl], 0) if want_b else None
             if want_x:
-                cols = xp.empty((rows, kh * kw * f), dtype=g2.dtype)
-                for t, o in enumerate(offs):
-                    cols[:, t * f:(t + 1) * f] = gf[top - o:top - o + rows]
                 xp.dot(cols, wstack, out=gpad[a:e].reshape(rows, c))
             return gw, gb
 
         sums = B.run_parts(part, B.batch_parts(len(gin) // r))
         gw, gb = (None if s[0] is None else sum(s[1:], s[0]) for s in zip(*sums))
-        gw = None if gw is None else gw.reshape(w.shape)
+        gw = None if gw is None else xp.ascontiguousarray(gw.reshape(c, kh * kw, f).transpose(1, 0, 2)).reshape(w.shape)
         self.xpad = None
         gx = None
         if want_x:
