@@ -123,7 +123,9 @@ def device_rng():
 _BLAS = None  # threadpoolctl's controller of the loaded BLAS libraries, made on first use (~1 ms); False without it
 _POOL = None  # the threads of run_parts, made on first use
 _IN_PART = threading.local()
-_OWNED = None  # the thread count while owned_threads() is active
+_ARMED = None  # the thread count inside owned_threads(), before any op has split its work
+_OWNED = None  # the thread count once an op split its work inside owned_threads() (BLAS then on one thread)
+_HELD = None  # the BLAS limit entered then, restored when owned_threads() ends
 
 
 def _blas():
@@ -159,37 +161,58 @@ def threads():
         return 1
     if _OWNED is not None:
         return _OWNED
+    if _ARMED is not None:
+        return _ARMED
     return max([c.num_threads for c in ctl.lib_controllers if c.user_api == "blas"] or [1])
 
 
 @contextlib.contextmanager
 def owned_threads():
-    """Within (fit, evaluate, predict): BLAS on one thread, and ops that cut their batch into parts run them on as
-    many threads as BLAS had. OpenBLAS's idle threads spin ~0.1 s after each threaded call, and took a core
-    from the parts: a CNN epoch took 8.7 s mixing them, 4.9 s with spinning cut short, 6.0 s without parts."""
-    global _OWNED, _BLAS
-    _BLAS = None if _OWNED is None else _BLAS  # see the BLAS libraries loaded since (scipy's own, ...)
-    if _OWNED is not None or not _blas():
+    """Within (fit, evaluate, predict): from the first op that cuts its batch into parts (Conv, MaxPool, the LSTM's
+    helper thread) to the end, BLAS runs on one thread and the parts on as many threads as BLAS had. OpenBLAS's idle
+    threads spin ~0.1 s after each threaded call, and took a core from the parts: a CNN epoch took 8.7 s mixing them,
+    4.9 s with spinning cut short, 6.0 s without parts. A model whose ops never split (an MLP) keeps BLAS's threads
+    for its GEMMs: its MNIST epoch on one BLAS thread took ~0.7× PyTorch's time, against 0.37× on two."""
+    global _ARMED, _OWNED, _HELD
+    if _ARMED is not None or _OWNED is not None or not _blas():
         yield
         return
-    _OWNED = threads()
+    _ARMED = threads()
     try:
-        with single_threaded_blas():
-            yield
+        yield
     finally:
-        _OWNED = None
+        held, _ARMED, _OWNED, _HELD = _HELD, None, None, None
+        if held is not None:
+            held.restore_original_limits()
+
+
+def _own():
+    """An op is about to split its work inside owned_threads(): BLAS on one thread from now to its end (once)."""
+    global _OWNED, _HELD, _BLAS
+    if _ARMED is None or _OWNED is not None or getattr(_IN_PART, "on", False):
+        return
+    _BLAS = None  # see the BLAS libraries loaded since (scipy's own, ...)
+    _OWNED, _HELD = _ARMED, _blas().limit(limits=1, user_api="blas")
 
 
 def batch_parts(n, min_rows=8):
     """[(start, stop)]: n samples cut into threads() parts of at least min_rows each (one part if too few)."""
     k = max(1, min(threads(), n // min_rows))
+    if k > 1:
+        _own()
     return [(n * j // k, n * (j + 1) // k) for j in range(k)]
 
 
+def _split_dot(a, b, min_work):
+    """Whether a @ b is cut into parts: when gradkit owns the threads (else BLAS threads it) and it is big enough."""
+    return _OWNED is not None and a.shape[0] * a.shape[1] * b.shape[1] >= min_work
+
+
 def dot(a, b, min_work=1 << 24):
-    """a @ b (2-D), a's rows cut into batch_parts when the product has at least min_work multiply-adds (below
-    ~16M, 0.3 ms, handing parts to a thread cost more than it saved: an MLP epoch took 0.8 s against 0.5 s)."""
-    parts = batch_parts(a.shape[0]) if a.shape[0] * a.shape[1] * b.shape[1] >= min_work else [(0, a.shape[0])]
+    """a @ b (2-D), a's rows cut into batch_parts when gradkit owns the threads and the product has at least min_work
+    multiply-adds (below ~16M, 0.3 ms, handing parts to a thread cost more than it saved: an MLP epoch took 0.8 s
+    against 0.5 s)."""
+    parts = batch_parts(a.shape[0]) if _split_dot(a, b, min_work) else [(0, a.shape[0])]
     if len(parts) == 1:
         return xp.dot(a, b)
     out = xp.empty((a.shape[0], b.shape[1]), dtype=xp.result_type(a.dtype, b.dtype))
@@ -199,7 +222,7 @@ def dot(a, b, min_work=1 << 24):
 
 def dot_t(a, b, min_work=1 << 24):
     """aᵀ @ b (2-D, rows shared), summed over batch_parts of the rows in order when big enough (see dot)."""
-    parts = batch_parts(a.shape[0]) if a.shape[0] * a.shape[1] * b.shape[1] >= min_work else [(0, a.shape[0])]
+    parts = batch_parts(a.shape[0]) if _split_dot(a, b, min_work) else [(0, a.shape[0])]
     if len(parts) == 1:
         return xp.dot(a.T, b)
     sums = run_parts(lambda s, e: xp.dot(a[s:e].T, b[s:e]), parts)
@@ -221,6 +244,7 @@ def submit(fn, *args):
     """fn(*args) on one of gradkit's threads when threads() > 1 (a Future; BLAS on one thread), else now."""
     if threads() < 2:
         return _Done(fn(*args))
+    _own()
     return _pool(2).submit(_part, fn, args)
 
 
