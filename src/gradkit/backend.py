@@ -212,7 +212,9 @@ def dot(a, b, min_work=1 << 24):
     """a @ b (2-D), a's rows cut into batch_parts when gradkit owns the threads and the product has at least min_work
     multiply-adds (below ~16M, 0.3 ms, handing parts to a thread cost more than it saved: an MLP epoch took 0.8 s
     against 0.5 s)."""
-    parts = batch_parts(a.shape[0]) if _split_dot(a, b, min_work) else [(0, a.shape[0])]
+    if _OWNED is None or not _split_dot(a, b, min_work):  # the common case first: one BLAS call
+        return xp.dot(a, b)
+    parts = batch_parts(a.shape[0])
     if len(parts) == 1:
         return xp.dot(a, b)
     out = xp.empty((a.shape[0], b.shape[1]), dtype=xp.result_type(a.dtype, b.dtype))
@@ -222,7 +224,9 @@ def dot(a, b, min_work=1 << 24):
 
 def dot_t(a, b, min_work=1 << 24):
     """aᵀ @ b (2-D, rows shared), summed over batch_parts of the rows in order when big enough (see dot)."""
-    parts = batch_parts(a.shape[0]) if _split_dot(a, b, min_work) else [(0, a.shape[0])]
+    if _OWNED is None or not _split_dot(a, b, min_work):
+        return xp.dot(a.T, b)
+    parts = batch_parts(a.shape[0])
     if len(parts) == 1:
         return xp.dot(a.T, b)
     sums = run_parts(lambda s, e: xp.dot(a[s:e].T, b[s:e]), parts)
@@ -282,7 +286,10 @@ def keep_freed_memory():
 
     A training step frees and re-allocates the same large arrays. glibc's moving thresholds otherwise hand some
     back to the kernel and page-fault them in again the next step: in an imdb-lstm epoch, 13,000 or 600,000
-    faults (10 s or 15 s) depending on what was allocated before the fit. Returns whether it was set.
+    faults (10 s or 15 s) depending on what was allocated before the fit. Arrays over 32 MB (the most glibc's mmap
+    threshold can be) are taken from the heap too (no mmap): a 180×180 convnet's 100–300 MB windows were mapped and
+    page-faulted in again every step (40 % of its CPU time in the kernel; 2.7 s a step against 1.6 s). Returns
+    whether it was set.
     """
     global _MALLOC_KEPT
     if _MALLOC_KEPT is None:
@@ -293,8 +300,9 @@ def keep_freed_memory():
                 libc = ctypes.CDLL("libc.so.6")
             except OSError:
                 return False
-            m_trim_threshold, m_mmap_threshold = -1, -3
-            _MALLOC_KEPT = bool(libc.mallopt(m_mmap_threshold, 32 << 20) and libc.mallopt(m_trim_threshold, 1 << 30))
+            m_trim_threshold, m_mmap_threshold, m_mmap_max = -1, -3, -4
+            _MALLOC_KEPT = bool(libc.mallopt(m_mmap_threshold, 32 << 20) and libc.mallopt(m_trim_threshold, 1 << 30)
+                                and libc.mallopt(m_mmap_max, 0))
     return _MALLOC_KEPT
 
 

@@ -51,7 +51,9 @@ class Dense(Function):
     """
 
     def forward(self, x, w, b=None):
-        if is_sparse(x):
+        if type(x) is np.ndarray and x.ndim == 2:  # the common case first (a small model's step is ~30 µs)
+            y = B.dot(x, w)
+        elif is_sparse(x):
             y = B.xp.asarray(x @ w)
         elif x.ndim == 2:
             y = B.dot(x, w)
