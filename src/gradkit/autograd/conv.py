@@ -332,8 +332,11 @@ class MaxPool(_Pool):
         x, out, xpad = self.saved_inputs[0], self.out, self.xpad
         gy = gy.reshape(out.shape)
         (ph, pw), (sh, sw) = self.pool, self.strides
-        tiled = ph == sh and pw == sw and xpad.shape[1:3] == (out.shape[1] * sh, out.shape[2] * sw)
+        tiled = ph == sh and pw == sw  # windows side by side: each entry is in at most one
         gpad = (B.xp.empty if tiled else B.xp.zeros)(xpad.shape, dtype=gy.dtype)
+        if tiled:  # the rows and columns past the last window (floor pooling) get no gradient
+            gpad[:, out.shape[1] * sh:] = 0
+            gpad[:, :, out.shape[2] * sw:] = 0
         taps = [idx for _, idx in _windows(self.pool, self.out_hw, self.strides, (1, 1))]
 
         def part(a, e):
