@@ -137,14 +137,18 @@ class Conv(_Windowed):
         y = xp.empty((n * r, f), dtype=xp.result_type(x.dtype, w.dtype))
         w2 = w4.reshape(k, f)
 
-        def part(a, e):
-            c_ = xp.empty(((e - a) * r, k), dtype=x.dtype) if cols is None else cols[a * r:e * r]
-            _im2col(xpad[a:e], (kh, kw), (ho, wo), self.strides, self.dilation, c_.reshape(e - a, ho, wo, kh, kw, c))
-            y_ = xp.dot(c_, w2, out=y[a * r:e * r])
-            if b is not None:
-                y_ += b
-            if self.relu:  # fused: no pre-activation array is kept, and one pass less over the output
-                xp.maximum(y_, 0, out=y_)
+        def part(a0, e0):  # windows not kept are gathered a few samples at a time into one small buffer
+            step = e0 - a0 if cols is not None else self._chunk(r * k * x.dtype.itemsize)
+            buf = None if cols is not None else xp.empty((min(step, e0 - a0) * r, k), dtype=x.dtype)
+            for a in range(a0, e0, step):
+                e = min(a + step, e0)
+                c_ = cols[a * r:e * r] if cols is not None else buf[:(e - a) * r]
+                _im2col(xpad[a:e], (kh, kw), (ho, wo), self.strides, self.dilation, c_.reshape(e - a, ho, wo, kh, kw, c))
+                y_ = xp.dot(c_, w2, out=y[a * r:e * r])
+                if b is not None:
+                    y_ += b
+                if self.relu:  # fused: no pre-activation array is kept, and one pass less over the output
+                    xp.maximum(y_, 0, out=y_)
 
         B.run_parts(part, B.batch_parts(n))
         self.cols, self.y = cols, (y if self.relu else None)
@@ -164,7 +168,7 @@ class Conv(_Windowed):
             rows = slice(a * r, e * r)
             if self.relu:
                 xp.multiply(gin[rows], self.y[rows] > 0, out=g2[rows])
-            return (xp.dot(self._cols(w, a, e).T, g2[rows]) if want_w else None,
+            return (self._grad_kernel(w, g2, a, e) if want_w else None,
                     reduce_sum(g2[rows], 0) if want_b else None)
 
         parts = B.batch_parts(len(gin) // r)
@@ -175,16 +179,28 @@ class Conv(_Windowed):
         gx = self._grad_input(g2, w, x, parts) if self.inputs[0]._requires_grad else None
         return (gx, gw) if len(self.saved_inputs) == 2 else (gx, gw, gb)
 
-    def _cols(self, w, a, e):
-        """The windows of samples a..e as (rows, kh·kw·C): kept from forward, or gathered again from the input."""
+    @staticmethod
+    def _chunk(sample_bytes, most=32 << 20):
+        """How many samples' windows to gather at once when they are not kept (buffers of at most ~32 MB)."""
+        return max(1, most // max(1, sample_bytes))
+
+    def _grad_kernel(self, w, g2, a, e):
+        """dW = Σ colsᵀ @ dy over samples a..e: the kept windows, or the windows gathered again a few samples at a
+        time (summed in order)."""
+        r = self.out_hw[0] * self.out_hw[1]
         if self.cols is not None:
-            r = self.out_hw[0] * self.out_hw[1]
-            return self.cols[a * r:e * r]
+            return B.xp.dot(self.cols[a * r:e * r].T, g2[a * r:e * r])
         kh, kw, c, _ = w.reshape((1,) + w.shape).shape if w.ndim == 3 else w.shape
-        (ho, wo), xpad = self.out_hw, self.xpad
-        cols = B.xp.empty(((e - a) * ho * wo, kh * kw * c), dtype=xpad.dtype)
-        _im2col(xpad[a:e], (kh, kw), (ho, wo), self.strides, self.dilation, cols.reshape(e - a, ho, wo, kh, kw, c))
-        return cols
+        (ho, wo), xpad, k = self.out_hw, self.xpad, kh * kw * c
+        step = self._chunk(r * k * xpad.dtype.itemsize)
+        buf, total = B.xp.empty((min(step, e - a) * r, k), dtype=xpad.dtype), None
+        for s0 in range(a, e, step):
+            s1 = min(s0 + step, e)
+            cols = buf[:(s1 - s0) * r]
+            _im2col(xpad[s0:s1], (kh, kw), (ho, wo), self.strides, self.dilation, cols.reshape(s1 - s0, ho, wo, kh, kw, c))
+            part = B.xp.dot(cols.T, g2[s0 * r:s1 * r])
+            total = part if total is None else B.xp.add(total, part, out=total)
+        return total
 
     def _grad_input(self, g2, w, x, parts):
         """col2im tap by tap: dy @ W_tapᵀ added onto the tap's window of the padded input's gradient."""
