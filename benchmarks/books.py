@@ -3,9 +3,9 @@ channels, batch 32, RMSprop) and its Conv1D on IMDB (maxlen 500, Embedding(10000
 RMSprop), on synthetic data of the books' shapes, for gradkit, PyTorch and Keras from the same initial weights and
 batches, scored by the same NumPy forward pass.
 
-Each framework first takes two untimed steps (Keras traces its step function on the first; gradkit traces its step
-on the first and checks the replay on the second); the timed call is then ``STEPS[name]`` more steps, reported as
-ms/step. ``python -m benchmarks --only cats-dogs-convnet``.
+Each framework runs WARMUP + STEPS[name] steps in one ``fit`` (or loop); only the last STEPS are timed (a callback
+starts the clock at batch WARMUP: Keras traces its step function on the first batch, gradkit traces its step on the
+first and checks the replay on the second), reported as ms/step beside wall and CPU seconds. ``python -m benchmarks --only cats-dogs-convnet``.
 """
 import numpy as np
 
