@@ -5,7 +5,8 @@ batches, scored by the same NumPy forward pass.
 
 Each framework runs WARMUP + STEPS[name] steps in one ``fit`` (or loop); only the last STEPS are timed (a callback
 starts the clock at batch WARMUP: Keras traces its step function on the first batch, gradkit traces its step on the
-first and checks the replay on the second), reported as ms/step beside wall and CPU seconds. ``python -m benchmarks --only cats-dogs-convnet``.
+first and checks the replay on the second), reported as ms/step beside wall and CPU seconds.
+``python -m benchmarks --only cats-dogs-convnet``.
 """
 import numpy as np
 

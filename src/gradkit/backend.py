@@ -167,17 +167,21 @@ def threads():
 
 
 @contextlib.contextmanager
-def owned_threads():
+def owned_threads(own=True):
     """Within (fit, evaluate, predict): from the first op that cuts its batch into parts (Conv, MaxPool, the LSTM's
     helper thread) to the end, BLAS runs on one thread and the parts on as many threads as BLAS had. OpenBLAS's idle
     threads spin ~0.1 s after each threaded call, and took a core from the parts: a CNN epoch took 8.7 s mixing them,
     4.9 s with spinning cut short, 6.0 s without parts. A model whose ops never split (an MLP) keeps BLAS's threads
-    for its GEMMs: its MNIST epoch on one BLAS thread took ~0.7× PyTorch's time, against 0.37× on two."""
+    for its GEMMs: its MNIST epoch on one BLAS thread took ~0.7× PyTorch's time, against 0.37× on two.
+    own=True (a model with such layers) takes the threads at once: an imdb-lstm epoch whose first step ran with BLAS
+    on two threads then used twice the CPU."""
     global _ARMED, _OWNED, _HELD
     if _ARMED is not None or _OWNED is not None or not _blas():
         yield
         return
     _ARMED = threads()
+    if own:
+        _own()
     try:
         yield
     finally:

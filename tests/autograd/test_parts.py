@@ -38,6 +38,8 @@ def test_batch_parts_follow_blas_threads():
         assert B.batch_parts(128) == [(0, 64), (64, 128)]
         assert B.batch_parts(15) == [(0, 15)]  # parts of at least 8 rows
         with B.owned_threads():
+            assert B.threads() == 2 and blas_now() == {1}
+        with B.owned_threads(own=False):
             assert B.threads() == 2 and blas_now() == {2}  # BLAS keeps its threads until an op splits its work
             assert B.run_parts(lambda a, e: B.batch_parts(e - a), B.batch_parts(128)) == [[(0, 64)], [(0, 64)]]
             assert B.threads() == 2 and blas_now() == {1}

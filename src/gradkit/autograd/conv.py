@@ -131,7 +131,8 @@ class Conv(_Windowed):
         r, k, xp = ho * wo, kh * kw * c, B.xp
         self.shifted = _use_shifted(self.strides, xpad.shape, (ho, wo), c, f)
         if self.shifted:
-            return self._shifted_forward(xpad, w4, b, n, (ho, wo), f).reshape((n, wo, f) if self.rank1 else (n, ho, wo, f))
+            y = self._shifted_forward(xpad, w4, b, n, (ho, wo), f)
+            return y.reshape((n, wo, f) if self.rank1 else (n, ho, wo, f))
         keep = self.keep_cols and n * r * k * x.dtype.itemsize <= self.KEEP_COLS_MAX
         cols = xp.empty((n * r, k), dtype=x.dtype) if keep else None
         y = xp.empty((n * r, f), dtype=xp.result_type(x.dtype, w.dtype))
@@ -197,7 +198,8 @@ class Conv(_Windowed):
         for s0 in range(a, e, step):
             s1 = min(s0 + step, e)
             cols = buf[:(s1 - s0) * r]
-            _im2col(xpad[s0:s1], (kh, kw), (ho, wo), self.strides, self.dilation, cols.reshape(s1 - s0, ho, wo, kh, kw, c))
+            _im2col(xpad[s0:s1], (kh, kw), (ho, wo), self.strides, self.dilation,
+                    cols.reshape(s1 - s0, ho, wo, kh, kw, c))
             part = B.xp.dot(cols.T, g2[s0 * r:s1 * r])
             total = part if total is None else B.xp.add(total, part, out=total)
         return total
@@ -281,7 +283,8 @@ class Conv(_Windowed):
             for t, o in enumerate(offs):
                 cols[:, t * f:(t + 1) * f] = gf[top - o:top - o + rows]
             del gf
-            gw = xp.dot(xpad[a:e].reshape(rows, c).T, cols) if want_w else None  # (C, T·F): dW_t = Σ_p x[p]ᵀ g[p − off_t]
+            # (C, T·F): dW_t = Σ_p x[p]ᵀ g[p − off_t]
+            gw = xp.dot(xpad[a:e].reshape(rows, c).T, cols) if want_w else None
             gb = reduce_sum(g2[sl], 0) if want_b else None
             if want_x:
                 xp.dot(cols, wstack, out=gpad[a:e].reshape(rows, c))
