@@ -2,6 +2,7 @@
 import contextlib
 import os
 import platform
+import sys
 import threading
 
 import numpy as np
@@ -121,22 +122,21 @@ def device_rng():
 
 
 _BLAS = None  # threadpoolctl's controller of the loaded BLAS libraries, made on first use (~1 ms); False without it
+_BLAS_SEEN = 0  # len(sys.modules) when _BLAS was made: a library loaded since (scipy's own OpenBLAS) came by an import
 _POOL = None  # the threads of run_parts, made on first use
 _IN_PART = threading.local()
-_ARMED = None  # the thread count inside owned_threads(), before any op has split its work
-_OWNED = None  # the thread count once an op split its work inside owned_threads() (BLAS then on one thread)
-_HELD = None  # the BLAS limit entered then, restored when owned_threads() ends
+_OWNED = None  # the thread count while owned_threads() is active
 
 
 def _blas():
     """threadpoolctl's controller of NumPy's BLAS; False without threadpoolctl or off NumPy."""
-    global _BLAS
+    global _BLAS, _BLAS_SEEN
     if xp is not np:
         return False
     if _BLAS is None:
         try:
             from threadpoolctl import ThreadpoolController
-            _BLAS = ThreadpoolController()
+            _BLAS, _BLAS_SEEN = ThreadpoolController(), len(sys.modules)
         except ImportError:
             _BLAS = False
     return _BLAS
@@ -161,49 +161,36 @@ def threads():
         return 1
     if _OWNED is not None:
         return _OWNED
-    if _ARMED is not None:
-        return _ARMED
     return max([c.num_threads for c in ctl.lib_controllers if c.user_api == "blas"] or [1])
 
 
 @contextlib.contextmanager
-def owned_threads(own=True):
-    """Within (fit, evaluate, predict): from the first op that cuts its batch into parts (Conv, MaxPool, the LSTM's
-    helper thread) to the end, BLAS runs on one thread and the parts on as many threads as BLAS had. OpenBLAS's idle
-    threads spin ~0.1 s after each threaded call, and took a core from the parts: a CNN epoch took 8.7 s mixing them,
-    4.9 s with spinning cut short, 6.0 s without parts. A model whose ops never split (an MLP) keeps BLAS's threads
-    for its GEMMs: its MNIST epoch on one BLAS thread took ~0.7× PyTorch's time, against 0.37× on two.
-    own=True (a model with such layers) takes the threads at once: an imdb-lstm epoch whose first step ran with BLAS
-    on two threads then used twice the CPU."""
-    global _ARMED, _OWNED, _HELD
-    if _ARMED is not None or _OWNED is not None or not _blas():
+def owned_threads():
+    """Within (fit, evaluate, predict): BLAS on one thread, and ops that cut their batch into parts run them on as
+    many threads as BLAS had. OpenBLAS's idle threads spin ~0.1 s after each threaded call, and took a core
+    from the parts: a CNN epoch took 8.7 s mixing them, 4.9 s with spinning cut short, 6.0 s without parts.
+    (Leaving an MLP's GEMMs to BLAS's two threads instead: its MNIST epoch took 2.3 s against 0.31 s on one at load
+    average 2 on 2 cores.) The BLAS controller is made again only after imports (13–25 ms; once per fit before)."""
+    global _OWNED, _BLAS
+    if _OWNED is not None:
         yield
         return
-    _ARMED = threads()
-    if own:
-        _own()
+    if _BLAS is not None and len(sys.modules) != _BLAS_SEEN:
+        _BLAS = None  # see the BLAS libraries loaded since (scipy's own, ...)
+    if not _blas():
+        yield
+        return
+    _OWNED = threads()
     try:
-        yield
+        with single_threaded_blas():
+            yield
     finally:
-        held, _ARMED, _OWNED, _HELD = _HELD, None, None, None
-        if held is not None:
-            held.restore_original_limits()
-
-
-def _own():
-    """An op is about to split its work inside owned_threads(): BLAS on one thread from now to its end (once)."""
-    global _OWNED, _HELD, _BLAS
-    if _ARMED is None or _OWNED is not None or getattr(_IN_PART, "on", False):
-        return
-    _BLAS = None  # see the BLAS libraries loaded since (scipy's own, ...)
-    _OWNED, _HELD = _ARMED, _blas().limit(limits=1, user_api="blas")
+        _OWNED = None
 
 
 def batch_parts(n, min_rows=8):
     """[(start, stop)]: n samples cut into threads() parts of at least min_rows each (one part if too few)."""
     k = max(1, min(threads(), n // min_rows))
-    if k > 1:
-        _own()
     return [(n * j // k, n * (j + 1) // k) for j in range(k)]
 
 
@@ -252,7 +239,6 @@ def submit(fn, *args):
     """fn(*args) on one of gradkit's threads when threads() > 1 (a Future; BLAS on one thread), else now."""
     if threads() < 2:
         return _Done(fn(*args))
-    _own()
     return _pool(2).submit(_part, fn, args)
 
 

@@ -24,8 +24,7 @@ def blas_now():
 def run(op_factory, arrays, k):
     """(outputs, input gradients) of a fresh op under k BLAS threads (so k parts), for an all-ones-ish seed."""
     tensors = [Tensor(a, requires_grad=True) for a in arrays]
-    with blas_threads(k), B.owned_threads():  # as in fit once an op has split: BLAS on one thread, gradkit's threads
-        B.batch_parts(64)  # for the parts (the first split takes them)
+    with blas_threads(k), B.owned_threads():  # as in fit: BLAS on one thread, gradkit's threads for the parts
         out = op_factory()(*tensors)
         seed = np.cos(np.arange(out.data.size)).reshape(out.shape)
         out.backward(seed)
@@ -39,10 +38,7 @@ def test_batch_parts_follow_blas_threads():
         assert B.batch_parts(15) == [(0, 15)]  # parts of at least 8 rows
         with B.owned_threads():
             assert B.threads() == 2 and blas_now() == {1}
-        with B.owned_threads(own=False):
-            assert B.threads() == 2 and blas_now() == {2}  # BLAS keeps its threads until an op splits its work
             assert B.run_parts(lambda a, e: B.batch_parts(e - a), B.batch_parts(128)) == [[(0, 64)], [(0, 64)]]
-            assert B.threads() == 2 and blas_now() == {1}
         assert blas_now() == {2}
     with blas_threads(1):
         assert B.batch_parts(128) == [(0, 128)]
@@ -97,20 +93,6 @@ def test_gradcheck_with_parts():
                         [Tensor(rng.normal(size=(16, 4, 4, 2)), requires_grad=True),
                          Tensor(rng.normal(size=(2, 2, 2, 3)), requires_grad=True)])
     assert res.passed, res.worst
-
-
-def test_a_model_that_never_splits_keeps_blas_threads_in_fit(monkeypatch):
-    import gradkit
-    seen = []
-    real = nn.Dense.forward
-    monkeypatch.setattr(nn.Dense, "forward", lambda self, *a: seen.append(blas_now()) or real(self, *a))
-    rng = np.random.default_rng(5)
-    model = gradkit.Sequential([gradkit.Input((8,)), gradkit.layers.Dense(4, activation="relu"),
-                                gradkit.layers.Dense(1)])
-    model.compile(optimizer="sgd", loss="mse")
-    with blas_threads(2):
-        model.fit(rng.normal(size=(64, 8)), rng.normal(size=(64, 1)), batch_size=32, verbose=0)
-    assert seen and all(s == {2} for s in seen)
 
 
 def test_fit_with_threads_repeats_bit_for_bit_and_restores_blas():

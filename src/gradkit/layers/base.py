@@ -98,7 +98,6 @@ class Layer:
     """Base of all layers. Subclasses set config in __init__, add weights in build, compute in call."""
 
     _convert_input_args = True  # arrays among the call's arguments become Tensors in the layer's dtype
-    splits_batch = False  # its ops cut a batch into parts on gradkit's threads: fit then runs BLAS on one thread
 
     def __new__(cls, *args, **kwargs):
         self = super().__new__(cls)

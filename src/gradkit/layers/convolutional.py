@@ -60,8 +60,6 @@ def check_window(layer, shape, window, strides, padding, dilation=None, what="ke
 class _Conv(Layer):
     """The shared body of Conv1D and Conv2D (rank = number of spatial axes)."""
 
-    splits_batch = True  # see Layer.splits_batch
-
     rank = 2
     spatial = "height, width"
 

@@ -9,8 +9,6 @@ from .convolutional import check_data_format, check_input, check_padding, check_
 class _Pool(Layer):
     """Shared body of the windowed pools (rank = number of spatial axes)."""
 
-    splits_batch = True  # see Layer.splits_batch
-
     rank, spatial, op = 2, "height, width", None
 
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):

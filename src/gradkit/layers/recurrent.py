@@ -20,8 +20,6 @@ def _tensor(x):
 class BaseRNN(Layer):
     """What SimpleRNN, LSTM and GRU share: configuration, weights, the call over one fused op, shapes, masks."""
 
-    splits_batch = True  # see Layer.splits_batch
-
     kind, gates, n_states = None, 1, 1
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,

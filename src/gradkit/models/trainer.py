@@ -192,10 +192,6 @@ class Trainer(Keras2Generators):
         self.optimizer.apply([v.grad for v in variables], variables)
         return loss, outputs
 
-    def _splits_batch(self):
-        """Whether a layer's ops cut batches into parts on gradkit's threads (else BLAS keeps its own threads)."""
-        return any(layer.splits_batch for layer in self._flatten_layers())
-
     def _make_train_function(self):
         """The per-step callable fit runs: train_step wrapped by a compiled step unless jit_compile is False."""
         _check_train_step_signature(type(self))
@@ -270,7 +266,7 @@ class Trainer(Keras2Generators):
                                        validation_steps, passes)
         self._setup_step(batcher.y_shapes)
         run = _Run(epochs, initial_epoch, verbose, val, validation_freq, full)
-        with B.owned_threads(self._splits_batch()):
+        with B.owned_threads():
             return self._run_epochs(batcher, run, callbacks)
 
     def _array_batches(self, x, y, sample_weight, class_weight, split, batch_size, sampling, steps, full):
@@ -406,7 +402,7 @@ class Trainer(Keras2Generators):
             batches = Batcher(xs, ys, 32 if batch_size is None else batch_size, "sweep", steps, weights)
         self._setup_step(batches.y_shapes)
         t0 = time.perf_counter()
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), B.owned_threads(self._splits_batch()):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), B.owned_threads():
             logs = self._evaluate_batches(batches, cbl)
         if verbose:
             from ..training.progress import format_logs
@@ -485,8 +481,7 @@ class Trainer(Keras2Generators):
                               steps).epoch()
         parts, t0 = [], time.perf_counter()
         cbl.on_predict_begin({})
-        with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
-                B.owned_threads(self._splits_batch()):
+        with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"), B.owned_threads():
             for step, (bx, _) in enumerate(batches):
                 if begin is not None:
                     begin(step, {})
