@@ -103,10 +103,10 @@ def summarize(results):
             last = ok[-1]
             row = {k: last[k] for k in ("version", "loss", "accuracy", "test_accuracy", "source", "mem_method", "samples",
                                         "extrapolated_from_epochs", "backprop_step_s", "partial_s",
-                                        "ratio_numerical_to_backprop", "max_rel_error", "n_params") if k in last}
+                                        "ratio_numerical_to_backprop", "max_rel_error", "n_params", "steps") if k in last}
             row.update(seconds=statistics.median(r["seconds"] for r in ok), min_seconds=min(r["seconds"] for r in ok),
                        repeats=len(ok))
-            for k in ("cpu_seconds", "mem_fit_mb", "mem_total_mb", "backprop_step_s", "partial_s",
+            for k in ("cpu_seconds", "ms_per_step", "mem_fit_mb", "mem_total_mb", "backprop_step_s", "partial_s",
                       "ratio_numerical_to_backprop"):
                 if k in last:
                     row[k] = statistics.median(r[k] for r in ok)

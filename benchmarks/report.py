@@ -95,6 +95,8 @@ def workload_rows(name, rows):
             continue
         note = (f"time extrapolated from {r['extrapolated_from_epochs']} epochs; loss after them"
                 if "extrapolated_from_epochs" in r else "")
+        if "ms_per_step" in r:
+            note = f"{r['ms_per_step']:.4g} ms/step over {r['steps']} steps after 2 untimed ones"
         body.append([f, _fmt(r["seconds"], ".4g"), _fmt(r["min_seconds"], ".4g"), str(r["repeats"]),
                      _fmt(r.get("gradkit_ratio")), _fmt(r.get("cpu_seconds"), ".4g"), _fmt(r.get("gradkit_cpu_ratio")),
                      _fmt(r.get("mem_fit_mb"), ".1f"), _fmt(r.get("mem_total_mb"), ".1f"),

@@ -19,17 +19,17 @@ register(WORKLOAD)
 TEST_SAMPLES = 5000
 
 
-def data(samples, seed=0):
-    """Zipf-distributed word ids, lognormal review lengths (mean ≈ 238, as IMDB), pre-padded/truncated to 200;
-    label = sign of a fixed random score of the words (learnable)."""
+def data(samples, seed=0, maxlen=MAXLEN):
+    """Zipf-distributed word ids, lognormal review lengths (mean ≈ 238, as IMDB), pre-padded/truncated to maxlen
+    (200); label = sign of a fixed random score of the words (learnable)."""
     rng = np.random.default_rng(seed)
-    lengths = np.clip(rng.lognormal(np.log(238) - 0.3, 0.77, samples), 10, MAXLEN).astype(int)
+    lengths = np.clip(rng.lognormal(np.log(238) - 0.3, 0.77, samples), 10, maxlen).astype(int)
     ranks = np.arange(4, VOCAB + 1)
     p = 1.0 / ranks ** 1.27
-    x = np.zeros((samples, MAXLEN), dtype="int32")
+    x = np.zeros((samples, maxlen), dtype="int32")
     tokens = rng.choice(ranks - 1, size=lengths.sum(), p=p / p.sum())
     for i, s in enumerate(np.split(tokens, np.cumsum(lengths)[:-1])):
-        x[i, MAXLEN - len(s):] = s
+        x[i, maxlen - len(s):] = s
     score = rng.standard_normal(VOCAB)[x].sum(1)
     return x, (score > np.median(score)).astype("float32").reshape(-1, 1)
 

@@ -88,14 +88,18 @@ def run(workload, framework, threads, scale=1.0, shuffle=True, seed=0, max_epoch
     rss_before = _rss_mb()
     reset_ok = _reset_peak()
     t0, c0 = time.perf_counter(), time.process_time()
-    train()
+    timed = train()  # a workload timing only its later steps returns {"seconds", "cpu_seconds"} of those
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    if isinstance(timed, dict):
+        seconds, cpu = timed["seconds"], timed["cpu_seconds"]
     peak = _peak_mb(reset_ok)
     if w.epochs != full_epochs:
         res.update(extrapolated_from_epochs=w.epochs, measured_seconds=seconds)
         seconds *= full_epochs / w.epochs
     res.update(seconds=seconds, cpu_seconds=cpu, mem_fit_mb=peak - rss_before, mem_total_mb=peak - rss_base,
                mem_method="VmHWM reset via clear_refs" if reset_ok else "ru_maxrss (not reset: upper bound)")
+    if hasattr(mod, "timed_steps"):  # a workload timed over a few steps after an untimed one
+        res.update(steps=mod.timed_steps(w), ms_per_step=1e3 * seconds / mod.timed_steps(w))
     res.update((mod or W).evaluate(w, get_weights(), data))
     return res
 

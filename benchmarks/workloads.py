@@ -56,7 +56,8 @@ def scaled(w, scale):
         return w
     if w.epochs > 1:
         return dataclasses.replace(w, epochs=max(1, int(w.epochs * scale)))
-    n = {"mnist": 60000, "imdb": 25000, "boston": 506, "mnist-images": 54000, "imdb-sequences": 25000}[w.dataset]
+    n = {"mnist": 60000, "imdb": 25000, "boston": 506, "mnist-images": 54000, "imdb-sequences": 25000,
+         "cats-dogs": 0, "imdb-conv1d": 0}[w.dataset]  # the book workloads time a fixed number of steps
     return dataclasses.replace(w, samples=max(512, int(n * scale)))
 
 
@@ -274,7 +275,7 @@ def evaluate(w, weights, data):
 def _register_module_workloads():
     """Workloads that live in their own module (a convnet, ...): listed here beside the others."""
     import importlib
-    for name in ("convnet", "sequences"):  # one imported first is still loading: it registers itself (register)
+    for name in ("convnet", "sequences", "books"):  # one imported first is still loading: it registers itself (register)
         w = getattr(importlib.import_module(f".{name}", __package__), "WORKLOAD", None)
         if w is not None:
             register(w)

@@ -2,6 +2,7 @@
 import contextlib
 import os
 import platform
+import sys
 import threading
 
 import numpy as np
@@ -122,6 +123,7 @@ def device_rng():
 
 
 _BLAS = None  # threadpoolctl's controller of the loaded BLAS libraries, made on first use (~1 ms); False without it
+_BLAS_SEEN = 0  # len(sys.modules) when _BLAS was made: a library loaded since (scipy's own OpenBLAS) came by an import
 _POOL = None  # the threads of run_parts, made on first use
 _IN_PART = threading.local()
 _OWNED = None  # the thread count while owned_threads() is active
@@ -129,13 +131,13 @@ _OWNED = None  # the thread count while owned_threads() is active
 
 def _blas():
     """threadpoolctl's controller of NumPy's BLAS; False without threadpoolctl or off NumPy."""
-    global _BLAS
+    global _BLAS, _BLAS_SEEN
     if xp is not np:
         return False
     if _BLAS is None:
         try:
             from threadpoolctl import ThreadpoolController
-            _BLAS = ThreadpoolController()
+            _BLAS, _BLAS_SEEN = ThreadpoolController(), len(sys.modules)
         except ImportError:
             _BLAS = False
     return _BLAS
@@ -167,10 +169,16 @@ def threads():
 def owned_threads():
     """Within (fit, evaluate, predict): BLAS on one thread, and ops that cut their batch into parts run them on as
     many threads as BLAS had. OpenBLAS's idle threads spin ~0.1 s after each threaded call, and took a core
-    from the parts: a CNN epoch took 8.7 s mixing them, 4.9 s with spinning cut short, 6.0 s without parts."""
+    from the parts: a CNN epoch took 8.7 s mixing them, 4.9 s with spinning cut short, 6.0 s without parts.
+    (Leaving an MLP's GEMMs to BLAS's two threads instead: its MNIST epoch took 2.3 s against 0.31 s on one at load
+    average 2 on 2 cores.) The BLAS controller is made again only after imports (13–25 ms; once per fit before)."""
     global _OWNED, _BLAS
-    _BLAS = None if _OWNED is None else _BLAS  # see the BLAS libraries loaded since (scipy's own, ...)
-    if _OWNED is not None or not _blas():
+    if _OWNED is not None:
+        yield
+        return
+    if _BLAS is not None and len(sys.modules) != _BLAS_SEEN:
+        _BLAS = None  # see the BLAS libraries loaded since (scipy's own, ...)
+    if not _blas():
         yield
         return
     _OWNED = threads()
@@ -187,10 +195,18 @@ def batch_parts(n, min_rows=BATCH_PART_MIN_ROWS):
     return [(n * j // k, n * (j + 1) // k) for j in range(k)]
 
 
+def _split_dot(a, b, min_work):
+    """Whether a @ b is cut into parts: when gradkit owns the threads (else BLAS threads it) and it is big enough."""
+    return _OWNED is not None and a.shape[0] * a.shape[1] * b.shape[1] >= min_work
+
+
 def dot(a, b, min_work=DOT_SPLIT_MIN_WORK):
-    """a @ b (2-D), a's rows cut into batch_parts when the product has at least min_work multiply-adds (below
-    ~16M, 0.3 ms, handing parts to a thread cost more than it saved: an MLP epoch took 0.8 s against 0.5 s)."""
-    parts = batch_parts(a.shape[0]) if a.shape[0] * a.shape[1] * b.shape[1] >= min_work else [(0, a.shape[0])]
+    """a @ b (2-D), a's rows cut into batch_parts when gradkit owns the threads and the product has at least min_work
+    multiply-adds (below ~16M, 0.3 ms, handing parts to a thread cost more than it saved: an MLP epoch took 0.8 s
+    against 0.5 s)."""
+    if _OWNED is None or not _split_dot(a, b, min_work):  # the common case first: one BLAS call
+        return xp.dot(a, b)
+    parts = batch_parts(a.shape[0])
     if len(parts) == 1:
         return xp.dot(a, b)
     out = xp.empty((a.shape[0], b.shape[1]), dtype=xp.result_type(a.dtype, b.dtype))
@@ -200,7 +216,9 @@ def dot(a, b, min_work=DOT_SPLIT_MIN_WORK):
 
 def dot_t(a, b, min_work=DOT_SPLIT_MIN_WORK):
     """aᵀ @ b (2-D, rows shared), summed over batch_parts of the rows in order when big enough (see dot)."""
-    parts = batch_parts(a.shape[0]) if a.shape[0] * a.shape[1] * b.shape[1] >= min_work else [(0, a.shape[0])]
+    if _OWNED is None or not _split_dot(a, b, min_work):
+        return xp.dot(a.T, b)
+    parts = batch_parts(a.shape[0])
     if len(parts) == 1:
         return xp.dot(a.T, b)
     sums = run_parts(lambda s, e: xp.dot(a[s:e].T, b[s:e]), parts)
@@ -259,7 +277,10 @@ def keep_freed_memory():
 
     A training step frees and re-allocates the same large arrays. glibc's moving thresholds otherwise hand some
     back to the kernel and page-fault them in again the next step: in an imdb-lstm epoch, 13,000 or 600,000
-    faults (10 s or 15 s) depending on what was allocated before the fit. Returns whether it was set.
+    faults (10 s or 15 s) depending on what was allocated before the fit. Arrays over 32 MB (the most glibc's mmap
+    threshold can be) are taken from the heap too (no mmap): a 180×180 convnet's 100–300 MB windows were mapped and
+    page-faulted in again every step (40 % of its CPU time in the kernel; 2.7 s a step against 1.6 s). Returns
+    whether it was set.
     """
     global _MALLOC_KEPT
     if _MALLOC_KEPT is None:
@@ -270,9 +291,11 @@ def keep_freed_memory():
                 libc = ctypes.CDLL("libc.so.6")
             except OSError:
                 return False
-            m_trim_threshold, m_mmap_threshold = -1, -3
+            m_trim_threshold, m_mmap_threshold, m_mmap_max = -1, -3, -4
             _MALLOC_KEPT = bool(libc.mallopt(m_mmap_threshold, MALLOC_MMAP_THRESHOLD) and
-                               libc.mallopt(m_trim_threshold, MALLOC_TRIM_THRESHOLD))
+                                libc.mallopt(m_trim_threshold, MALLOC_TRIM_THRESHOLD) and
+                                libc.mallopt(m_mmap_max, 0))  # M_MMAP_MAX 0: big arrays from the heap too (the
+            # 180x180 convnet page-faulted its 32 MB+ windows in every step)
     return _MALLOC_KEPT
 
 

@@ -2,7 +2,7 @@
 scopes, and save / load (keras/src/saving/object_registration.py: a class registered as "package>Name")."""
 import contextlib
 
-from .errors import ConfigError
+from .errors import ConfigError, ConfigTypeError
 
 _REGISTERED = {}  # "package>Name" → class or function (Keras's GLOBAL_CUSTOM_OBJECTS)
 _NAMES = {}  # class or function → "package>Name"
@@ -70,6 +70,8 @@ def known(custom_objects=None, by_class_name=False):
     """Every custom object a saved config may name: the registry by registered name ("package>Name"), then the
     innermost custom_object_scope, then ``custom_objects`` (later ones win); ``by_class_name`` adds the registered
     objects by their own names too (a saved model's top-level class is recorded by name only)."""
+    if custom_objects is not None and not isinstance(custom_objects, dict):
+        raise ConfigTypeError(f"custom_objects must be a dict {{'ClassName': ClassName}}, got {custom_objects!r}")
     by_class = {getattr(obj, "__name__", key): obj for key, obj in _REGISTERED.items()} if by_class_name else {}
     return {**by_class, **_REGISTERED, **_SCOPES[-1], **(custom_objects or {})}
 

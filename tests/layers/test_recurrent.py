@@ -80,7 +80,7 @@ def test_wrong_rank_is_a_shape_error_naming_the_layer():
 
 
 def test_unsupported_settings_are_config_errors():
-    with pytest.raises(ConfigError, match=r"LSTM: recurrent_dropout must be a float in \[0, 1\), got 1.5"):
+    with pytest.raises(ConfigError, match=r"LSTM: recurrent_dropout must be a number in \[0, 1\), got 1.5"):
         LSTM(2, recurrent_dropout=1.5)  # recurrent_dropout, reset_after=False and stateful: see test_recurrent_*.py
     with pytest.raises(ConfigError, match="support the activations"):
         LSTM(2, activation="softmax")

@@ -178,7 +178,7 @@ def test_compiled_fit_with_recurrent_dropout_equals_eager():
 @pytest.mark.parametrize("kind", ["SimpleRNN", "LSTM", "GRU"])
 @pytest.mark.parametrize("value", [1.0, -0.1, "0.5"])
 def test_bad_rates_name_the_argument(kind, value):
-    with pytest.raises(ConfigError, match=f"{kind}: recurrent_dropout must be a float in \\[0, 1\\), got"):
+    with pytest.raises(ConfigError, match=f"{kind}: recurrent_dropout must be a number in \\[0, 1\\), got"):
         getattr(gradkit.layers, kind)(3, recurrent_dropout=value)
-    with pytest.raises(ConfigError, match=f"{kind}Cell: dropout must be a float in \\[0, 1\\), got"):
+    with pytest.raises(ConfigError, match=f"{kind}Cell: dropout must be a number in \\[0, 1\\), got"):
         getattr(gradkit.layers, kind + "Cell")(3, dropout=value)

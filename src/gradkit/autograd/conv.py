@@ -113,6 +113,8 @@ class Conv(_Windowed):
     """
 
     keep_cols = True  # conv() turns it off when no kernel gradient will be asked for
+    KEEP_COLS_MAX = 64 << 20  # bytes: bigger windows are gathered again in backward (a 180×180 convnet's: 100–280 MB
+    # each, 0.9 GB kept at once against PyTorch's 0.6 GB peak; gathering them again costs ~4 % of its step)
 
     def __init__(self, strides, padding, dilation=(1, 1), relu=False):
         super().__init__(strides, padding, dilation)
@@ -127,21 +129,31 @@ class Conv(_Windowed):
         xpad = _pad(x4, self.pads)
         self.xpad_shape, self.out_hw = xpad.shape, (ho, wo)
         r, k, xp = ho * wo, kh * kw * c, B.xp
-        cols = xp.empty((n * r, k), dtype=x.dtype) if self.keep_cols else None
+        self.shifted = _use_shifted(self.strides, xpad.shape, (ho, wo), c, f)
+        if self.shifted:
+            y = self._shifted_forward(xpad, w4, b, n, (ho, wo), f)
+            return y.reshape((n, wo, f) if self.rank1 else (n, ho, wo, f))
+        keep = self.keep_cols and n * r * k * x.dtype.itemsize <= self.KEEP_COLS_MAX
+        cols = xp.empty((n * r, k), dtype=x.dtype) if keep else None
         y = xp.empty((n * r, f), dtype=xp.result_type(x.dtype, w.dtype))
         w2 = w4.reshape(k, f)
 
-        def part(a, e):
-            c_ = xp.empty(((e - a) * r, k), dtype=x.dtype) if cols is None else cols[a * r:e * r]
-            _im2col(xpad[a:e], (kh, kw), (ho, wo), self.strides, self.dilation, c_.reshape(e - a, ho, wo, kh, kw, c))
-            y_ = xp.dot(c_, w2, out=y[a * r:e * r])
-            if b is not None:
-                y_ += b
-            if self.relu:  # fused: no pre-activation array is kept, and one pass less over the output
-                xp.maximum(y_, 0, out=y_)
+        def part(a0, e0):  # windows not kept are gathered a few samples at a time into one small buffer
+            step = e0 - a0 if cols is not None else self._chunk(r * k * x.dtype.itemsize)
+            buf = None if cols is not None else xp.empty((min(step, e0 - a0) * r, k), dtype=x.dtype)
+            for a in range(a0, e0, step):
+                e = min(a + step, e0)
+                c_ = cols[a * r:e * r] if cols is not None else buf[:(e - a) * r]
+                _im2col(xpad[a:e], (kh, kw), (ho, wo), self.strides, self.dilation, c_.reshape(e - a, ho, wo, kh, kw, c))
+                y_ = xp.dot(c_, w2, out=y[a * r:e * r])
+                if b is not None:
+                    y_ += b
+                if self.relu:  # fused: no pre-activation array is kept, and one pass less over the output
+                    xp.maximum(y_, 0, out=y_)
 
         B.run_parts(part, B.batch_parts(n))
         self.cols, self.y = cols, (y if self.relu else None)
+        self.xpad = xpad if self.keep_cols and cols is None else None  # for gathering the windows again
         return y.reshape((n, wo, f) if self.rank1 else (n, ho, wo, f))
 
     def backward(self, gy):
@@ -150,21 +162,47 @@ class Conv(_Windowed):
         gin = gy.reshape(-1, f)
         g2 = xp.empty_like(gin) if self.relu else gin
         want_w, want_b = self.inputs[1]._requires_grad, len(self.saved_inputs) == 3 and self.inputs[2]._requires_grad
+        if self.shifted:
+            return self._shifted_backward(gin, g2, w, x, want_w, want_b)
 
         def part(a, e):  # each part: its rows of the relu mask, and its sums for dW and db
             rows = slice(a * r, e * r)
             if self.relu:
                 xp.multiply(gin[rows], self.y[rows] > 0, out=g2[rows])
-            return (xp.dot(self.cols[rows].T, g2[rows]) if want_w else None,
+            return (self._grad_kernel(w, g2, a, e) if want_w else None,
                     reduce_sum(g2[rows], 0) if want_b else None)
 
         parts = B.batch_parts(len(gin) // r)
         sums = B.run_parts(part, parts)
         gw, gb = (None if s[0] is None else sum(s[1:], s[0]) for s in zip(*sums))
         gw = None if gw is None else gw.reshape(w.shape)
-        self.cols = None  # freed before dx's buffers are made (peak memory)
+        self.cols = self.xpad = None  # freed before dx's buffers are made (peak memory)
         gx = self._grad_input(g2, w, x, parts) if self.inputs[0]._requires_grad else None
         return (gx, gw) if len(self.saved_inputs) == 2 else (gx, gw, gb)
+
+    @staticmethod
+    def _chunk(sample_bytes, most=32 << 20):
+        """How many samples' windows to gather at once when they are not kept (buffers of at most ~32 MB)."""
+        return max(1, most // max(1, sample_bytes))
+
+    def _grad_kernel(self, w, g2, a, e):
+        """dW = Σ colsᵀ @ dy over samples a..e: the kept windows, or the windows gathered again a few samples at a
+        time (summed in order)."""
+        r = self.out_hw[0] * self.out_hw[1]
+        if self.cols is not None:
+            return B.xp.dot(self.cols[a * r:e * r].T, g2[a * r:e * r])
+        kh, kw, c, _ = w.reshape((1,) + w.shape).shape if w.ndim == 3 else w.shape
+        (ho, wo), xpad, k = self.out_hw, self.xpad, kh * kw * c
+        step = self._chunk(r * k * xpad.dtype.itemsize)
+        buf, total = B.xp.empty((min(step, e - a) * r, k), dtype=xpad.dtype), None
+        for s0 in range(a, e, step):
+            s1 = min(s0 + step, e)
+            cols = buf[:(s1 - s0) * r]
+            _im2col(xpad[s0:s1], (kh, kw), (ho, wo), self.strides, self.dilation,
+                    cols.reshape(s1 - s0, ho, wo, kh, kw, c))
+            part = B.xp.dot(cols.T, g2[s0 * r:s1 * r])
+            total = part if total is None else B.xp.add(total, part, out=total)
+        return total
 
     def _grad_input(self, g2, w, x, parts):
         """col2im tap by tap: dy @ W_tapᵀ added onto the tap's window of the padded input's gradient."""
@@ -185,6 +223,89 @@ class Conv(_Windowed):
         h, wd = _as_2d(x).shape[1:3]
         gx = gpad[:, pt:pt + h, pl:pl + wd]
         return gx.reshape(x.shape)
+
+
+    # ---- stride 1 with few filters: shifted rows instead of im2col ------------------------------------------
+    # On the padded input flattened to rows p = (sample, row, column), tap t = (i, j) reads row p + off_t with
+    # off_t = i·dh·Wp + j·dw, so y[p] = Σ_t x[p + off_t] @ W_t on every p whose (row, column) is a real output
+    # (the others are computed and dropped). One GEMM x @ [W_0 … W_T] makes all taps' products (rows × T·F: smaller
+    # than im2col's rows × T·C when F < C, e.g. Conv1D(32, 7) on 128 channels: 57 MB against 226 MB), then T shifted
+    # adds. Backward: g's shifted copies cols[p, t] = g[p − off_t] (rows × T·F; g is zero off the real outputs, so
+    # nothing leaks across rows or samples) give dW = xᵀ @ cols and dx = cols @ [W_0ᵀ; …; W_Tᵀ], one GEMM each.
+
+    def _offsets(self, xpad_shape, kernel):
+        wp, (dh, dw) = xpad_shape[2], self.dilation
+        return [i * dh * wp + j * dw for i in range(kernel[0]) for j in range(kernel[1])]
+
+    def _shifted_forward(self, xpad, w4, b, n, out_hw, f):
+        xp, (kh, kw, c, _) = B.xp, w4.shape
+        (ho, wo), hp, wp = out_hw, xpad.shape[1], xpad.shape[2]
+        offs = self._offsets(xpad.shape, (kh, kw))
+        wcat = w4.reshape(kh * kw, c, f).transpose(1, 0, 2).reshape(c, kh * kw * f)
+        y = xp.empty((n, ho, wo, f), dtype=xp.result_type(xpad.dtype, w4.dtype))
+
+        def part(a, e):
+            rows = (e - a) * hp * wp
+            z = xp.dot(xpad[a:e].reshape(rows, c), wcat)
+            acc = xp.zeros((rows, f), dtype=z.dtype)
+            m = rows - offs[-1]
+            for t, o in enumerate(offs):
+                acc[:m] += z[o:o + m, t * f:(t + 1) * f]
+            del z
+            ya = y[a:e]
+            ya[...] = acc.reshape(e - a, hp, wp, f)[:, :ho, :wo]
+            if b is not None:
+                ya += b
+            if self.relu:
+                xp.maximum(ya, 0, out=ya)
+
+        B.run_parts(part, B.batch_parts(n))
+        self.xpad, self.y = xpad, (y.reshape(-1, f) if self.relu else None)
+        return y
+
+    def _shifted_backward(self, gin, g2, w, x, want_w, want_b):
+        xp, xpad, (ho, wo) = B.xp, self.xpad, self.out_hw
+        w4 = w.reshape((1,) + w.shape) if w.ndim == 3 else w
+        kh, kw, c, f = w4.shape
+        hp, wp, r = xpad.shape[1], xpad.shape[2], ho * wo
+        offs, want_x = self._offsets(xpad.shape, (kh, kw)), self.inputs[0]._requires_grad
+        wstack = w4.reshape(kh * kw, c, f).transpose(0, 2, 1).reshape(kh * kw * f, c)
+        gpad = xp.empty(xpad.shape, dtype=gin.dtype) if want_x else None
+
+        def part(a, e):
+            rows, sl = (e - a) * hp * wp, slice(a * r, e * r)
+            if self.relu:
+                xp.multiply(gin[sl], self.y[sl] > 0, out=g2[sl])
+            top = offs[-1]  # gf's first `top` rows are zeros: the taps of dx read up to `top` rows back
+            gf = xp.zeros((top + rows, f), dtype=g2.dtype)
+            gf[top:].reshape(e - a, hp, wp, f)[:, :ho, :wo] = g2[sl].reshape(e - a, ho, wo, f)
+            cols = xp.empty((rows, kh * kw * f), dtype=g2.dtype)  # cols[p, tap t] = g[p − off_t]
+            for t, o in enumerate(offs):
+                cols[:, t * f:(t + 1) * f] = gf[top - o:top - o + rows]
+            del gf
+            # (C, T·F): dW_t = Σ_p x[p]ᵀ g[p − off_t]
+            gw = xp.dot(xpad[a:e].reshape(rows, c).T, cols) if want_w else None
+            gb = reduce_sum(g2[sl], 0) if want_b else None
+            if want_x:
+                xp.dot(cols, wstack, out=gpad[a:e].reshape(rows, c))
+            return gw, gb
+
+        sums = B.run_parts(part, B.batch_parts(len(gin) // r))
+        gw, gb = (None if s[0] is None else sum(s[1:], s[0]) for s in zip(*sums))
+        gw = None if gw is None else xp.ascontiguousarray(gw.reshape(c, kh * kw, f).transpose(1, 0, 2)).reshape(w.shape)
+        self.xpad = None
+        gx = None
+        if want_x:
+            (pt, _), (pl, _) = self.pads
+            h, wd = _as_2d(x).shape[1:3]
+            gx = gpad[:, pt:pt + h, pl:pl + wd].reshape(x.shape)
+        return (gx, gw) if len(self.saved_inputs) == 2 else (gx, gw, gb)
+
+
+def _use_shifted(strides, xpad_shape, out_hw, c, f):
+    """Shifted rows (above) for stride 1 when their rows × F products take less memory than im2col's windows."""
+    n, hp, wp = xpad_shape[:3]
+    return tuple(strides) == (1, 1) and f * hp * wp < c * out_hw[0] * out_hw[1]
 
 
 def conv(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_rate=(1, 1), relu=False):
@@ -245,8 +366,11 @@ class MaxPool(_Pool):
         x, out, xpad = self.saved_inputs[0], self.out, self.xpad
         gy = gy.reshape(out.shape)
         (ph, pw), (sh, sw) = self.pool, self.strides
-        tiled = ph == sh and pw == sw and xpad.shape[1:3] == (out.shape[1] * sh, out.shape[2] * sw)
+        tiled = ph == sh and pw == sw  # windows side by side: each entry is in at most one
         gpad = (B.xp.empty if tiled else B.xp.zeros)(xpad.shape, dtype=gy.dtype)
+        if tiled:  # the rows and columns past the last window (floor pooling) get no gradient
+            gpad[:, out.shape[1] * sh:] = 0
+            gpad[:, :, out.shape[2] * sw:] = 0
         taps = [idx for _, idx in _windows(self.pool, self.out_hw, self.strides, (1, 1))]
 
         def part(a, e):

@@ -352,4 +352,4 @@ class Max(Function):
         a = self.saved_inputs[0]
         mask = a == self.z
         g = _expand_back(gz, _norm_axes(self.axis, a.ndim), self.keepdims)
-        return g * mask / mask.sum(axis=self.axis, keepdims=True)
+        return g * mask / mask.sum(axis=self.axis, keepdims=True, dtype=g.dtype)  # an int count made it float64

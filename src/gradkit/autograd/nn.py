@@ -51,7 +51,9 @@ class Dense(Function):
     """
 
     def forward(self, x, w, b=None):
-        if is_sparse(x):
+        if type(x) is np.ndarray and x.ndim == 2:  # the common case first (a small model's step is ~30 µs)
+            y = B.dot(x, w)
+        elif is_sparse(x):
             y = B.xp.asarray(x @ w)
         elif x.ndim == 2:
             y = B.dot(x, w)
@@ -99,7 +101,10 @@ class Embedding(Function):
         xp, d = B.xp, table.shape[-1]
         # one scatter-add over flat element indices: NumPy's ufunc.at is 5× faster on a 1-D target than with row
         # indices (25,600 ids × 32: 2 ms against 10.6; np.bincount per column 3.3 ms, sort + add.reduceat 4 ms)
-        flat = (ids.reshape(-1, 1).astype(xp.intp) * d + xp.arange(d)).reshape(-1)
+        it = xp.int32 if table.size < 2 ** 31 else xp.intp  # int32 indices: half the memory traffic, the same sums
+        flat = xp.empty((ids.size, d), dtype=it)
+        xp.add(ids.reshape(-1, 1).astype(it) * it(d), xp.arange(d, dtype=it), out=flat)
+        flat = flat.reshape(-1)
         gt = xp.zeros(table.size, dtype=table.dtype)
         xp.add.at(gt, flat, gz.reshape(-1))
         return gt.reshape(table.shape), None

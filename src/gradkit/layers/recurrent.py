@@ -38,8 +38,9 @@ class BaseRNN(Stateful, Layer):
         number(units, "units", what, "[1, inf)", integer=True)
         dropout = check_rate(dropout, "dropout", what)
         recurrent_dropout = check_rate(recurrent_dropout, "recurrent_dropout", what)
-        return_sequences, return_state, go_backwards = (flag(v, k, what) for k, v in (
-            ("return_sequences", return_sequences), ("return_state", return_state), ("go_backwards", go_backwards)))
+        return_sequences, return_state, go_backwards, stateful = (flag(v, k, what) for k, v in (
+            ("return_sequences", return_sequences), ("return_state", return_state), ("go_backwards", go_backwards),
+            ("stateful", stateful)))
         seed, use_bias = seed_arg(seed, what), flag(use_bias, "use_bias", what)
         self.units, self.use_bias = units, use_bias
         self.activation = activations.get(activation)
@@ -218,7 +219,7 @@ class GRU(BaseRNN):
                  use_cudnn="auto", **kwargs):
         kwargs.pop("implementation", None)  # Keras's cell-internal choice; the numbers are the same
         super().__init__(units, activation=activation, recurrent_activation=recurrent_activation, **kwargs)
-        self.reset_after, self.use_cudnn = bool(reset_after), use_cudnn
+        self.reset_after, self.use_cudnn = flag(reset_after, "reset_after", "GRU"), use_cudnn
 
     def _bias_shape(self):
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)

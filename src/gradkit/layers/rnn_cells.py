@@ -9,6 +9,7 @@ import inspect
 
 from .. import activations, constraints, initializers, regularizers
 from .. import backend as B
+from ..arguments import number
 from ..autograd import Tensor
 from ..autograd import public_ops as F
 from ..autograd import nn
@@ -18,9 +19,7 @@ from .base import Layer, _call_info
 
 def check_rate(value, name, owner):
     """A dropout rate in [0, 1), as a float; ConfigError naming the argument otherwise."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < 1:
-        raise ConfigError(f"{owner}: {name} must be a float in [0, 1), got {value!r}")
-    return float(value)
+    return float(number(value, name, owner, "[0, 1)"))
 
 
 def check_units(units, owner):
