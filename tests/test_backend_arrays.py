@@ -337,10 +337,13 @@ NUMPY_OK_EVERYWHERE = {"dtype", "errstate", "float16", "float32", "float64", "in
 NUMPY_OK_IN = {  # file -> numpy names it may use, and why the data there is on the host
     "initializers.py": ({"zeros", "ones", "full", "abs", "prod", "linalg", "diag", "sign", "eye"}, "initial values come from the one NumPy Generator; "
                         "Layer.add_weight moves them to the device once"),
-    "layers/base.py": ({"asarray"}, "set_weights reads host arrays"),
+    "layers/base.py": ({"asarray", "prod"}, "set_weights reads host arrays; a weight's size in an error message"),
+    "autograd/op_errors.py": ({"shape", "floor"}, "argument checks read Python values and host copies of ids"),
+    "autograd/public_ops.py": ({"asarray", "shape", "broadcast_shapes"}, "argument checks on Python shapes and "
+                               "pad widths, before any array math"),
     "metrics.py": ({"asarray", "broadcast_to", "prod"}, "Metric objects accumulate on the host in float64"),
-    "training/trainer.py": ({"asarray", "concatenate"}, "input data is read on the host and uploaded once per fit; "
-                          "predict returns NumPy"),
+    "training/trainer.py": ({"asarray", "concatenate", "isfinite"}, "input data is read on the host and uploaded "
+                          "once per fit; predict returns NumPy; a diverged fit's warning reads host copies of the weights"),
     "optimizers/__init__.py": ({"asarray"}, "optimizer state is saved and loaded as NumPy"),
     "training/data_adapter.py": ({"asarray", "bool_", "finfo", "ones", "round"},
                                  "input data is read on the host, checked and uploaded once per fit"),
