@@ -22,7 +22,7 @@ from nbclient.exceptions import CellExecutionError
 
 HERE = Path(__file__).resolve().parent
 
-_TIMING = re.compile(r"\b\d[\d,.]*\s*(?:ms|s|sec|seconds|min|minutes|hours?)(?:/step)?\b|\b\d+(?:ms|s)/step\b")
+_TIMING = re.compile(r"\b\d[\d,.]*\s*(?:ms|us|µs|s|sec|seconds|min|minutes|hours?)(?:/step)?(?![\w])")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 _IMG = re.compile(r"<img [^>]*>")
 RTOL = 1e-2
