@@ -22,7 +22,8 @@ from nbclient.exceptions import CellExecutionError
 
 HERE = Path(__file__).resolve().parent
 
-_TIMING = re.compile(r"\b\d[\d,.]*\s*(?:ms|us|µs|s|sec|seconds|min|minutes|hours?)(?:/step)?(?![\w])")
+_TIMING = re.compile(r"\b\d[\d,.]*\s*(?:ms|us|µs|s|sec|seconds|min|minutes|hours?)(?:/step)?(?![\w])"
+                     r"|\b\d[\d,.]*×")  # a duration, or a ratio of two durations (61,621×)
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 _IMG = re.compile(r"<img [^>]*>")
 RTOL = 1e-2
