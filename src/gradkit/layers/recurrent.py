@@ -13,7 +13,7 @@ from ..autograd import public_ops as F
 from ..autograd import nn, rnn
 from ..errors import ConfigError, ShapeError
 from .base import Layer
-from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, cell_stepper, check_rate, reset_masks
+from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, cell_stepper, check_rate, lstm_bias, reset_masks
 from .rnn_layer import RNN, Stateful, run_steps, sequence_input
 
 
@@ -198,11 +198,7 @@ class LSTM(BaseRNN):
         self.unit_forget_bias, self.use_cudnn = unit_forget_bias, use_cudnn
 
     def _bias_init(self, shape, dtype=None):
-        if not self.unit_forget_bias:
-            return self.bias_initializer(shape, dtype=dtype)
-        u, xp = self.units, B.xp
-        return xp.concatenate([xp.asarray(self.bias_initializer((u,), dtype=dtype)), xp.ones((u,), dtype=dtype),
-                               xp.asarray(self.bias_initializer((2 * u,), dtype=dtype))])
+        return lstm_bias(self, shape, dtype)
 
     def get_config(self):
         return {**super().get_config(), "recurrent_activation": self._ract,

@@ -22,6 +22,16 @@ def check_rate(value, name, owner):
     return float(number(value, name, owner, "[0, 1)"))
 
 
+def lstm_bias(layer, shape, dtype=None):
+    """An LSTM's initial bias: with unit_forget_bias (Keras's default) the forget gate's block is ones, the rest
+    bias_initializer's values (gate order i, f, c, o)."""
+    if not layer.unit_forget_bias:
+        return layer.bias_initializer(shape, dtype=dtype)
+    u, xp = layer.units, B.xp
+    return xp.concatenate([xp.asarray(layer.bias_initializer((u,), dtype=dtype)), xp.ones((u,), dtype=dtype),
+                           xp.asarray(layer.bias_initializer((2 * u,), dtype=dtype))])
+
+
 def check_units(units, owner):
     """units as a positive int; ConfigError naming it otherwise."""
     if not isinstance(units, int) or isinstance(units, bool) or units < 1:
@@ -211,11 +221,7 @@ class LSTMCell(_GatedCell):
         self.state_size = [units, units]
 
     def _bias_init(self, shape, dtype=None):
-        if not self.unit_forget_bias:
-            return self.bias_initializer(shape, dtype=dtype)
-        u, xp = self.units, B.xp
-        return xp.concatenate([xp.asarray(self.bias_initializer((u,), dtype=dtype)), xp.ones((u,), dtype=dtype),
-                               xp.asarray(self.bias_initializer((2 * u,), dtype=dtype))])
+        return lstm_bias(self, shape, dtype)
 
     def recurrent_step(self, parts, states, kernels, training=False):
         """The gates from this step's input parts and (h_prev · mask_gate)·U_gate; then c and h."""
