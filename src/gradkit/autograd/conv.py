@@ -101,6 +101,16 @@ class _Windowed(Function):
                              f"is larger than the input's {h}x{w} with padding {self.padding!r}")
         return (ho, wo), pads
 
+    def _padded(self, x, w):
+        """(padded input as (N, H, W, C), kernel as (kh, kw, ...), (ho, wo)) for a convolution's forward; 1-D runs
+        as 2-D with height 1. Records what backward needs: rank1, pads, xpad_shape, out_hw."""
+        self.rank1 = x.ndim == 3
+        x4, w4 = _as_2d(x), (w.reshape((1,) + w.shape) if w.ndim == 3 else w)
+        (ho, wo), self.pads = self._geometry(x4.shape[1], x4.shape[2], w4.shape[0], w4.shape[1])
+        xpad = _pad(x4, self.pads)
+        self.xpad_shape, self.out_hw = xpad.shape, (ho, wo)
+        return xpad, w4, (ho, wo)
+
 
 # ---- convolution ---------------------------------------------------------------------------------
 
@@ -121,13 +131,9 @@ class Conv(_Windowed):
         self.relu = relu
 
     def forward(self, x, w, b=None):
-        self.rank1 = x.ndim == 3
-        x4, w4 = _as_2d(x), (w.reshape((1,) + w.shape) if w.ndim == 3 else w)
-        n, h, wd, c = x4.shape
+        xpad, w4, (ho, wo) = self._padded(x, w)
+        n, c = xpad.shape[0], xpad.shape[3]
         kh, kw, _, f = w4.shape
-        (ho, wo), self.pads = self._geometry(h, wd, kh, kw)
-        xpad = _pad(x4, self.pads)
-        self.xpad_shape, self.out_hw = xpad.shape, (ho, wo)
         r, k, xp = ho * wo, kh * kw * c, B.xp
         self.shifted = _use_shifted(self.strides, xpad.shape, (ho, wo), c, f)
         if self.shifted:

@@ -4,7 +4,7 @@ Each input channel c is convolved with its own M filters, kernel (kh, kw, C, M);
 (TensorFlow's depthwise_conv2d order). Windows, padding and geometry are conv.py's.
 """
 from .. import backend as B
-from .conv import _as_2d, _im2col, _pad, _windows, _Windowed
+from .conv import _as_2d, _im2col, _windows, _Windowed
 from .tensor import as_tensor as _t
 
 
@@ -13,13 +13,9 @@ class DepthwiseConv(_Windowed):
     (rows, kh·kw) with its (kh·kw, M) filters. dW = colsᵀ @ dy per channel; dx = dy @ Wᵀ scattered back by tap."""
 
     def forward(self, x, w):
-        self.rank1 = x.ndim == 3
-        x4, w4 = _as_2d(x), (w.reshape((1,) + w.shape) if w.ndim == 3 else w)
-        n, h, wd, c = x4.shape
+        xpad, w4, (ho, wo) = self._padded(x, w)
+        n, c = xpad.shape[0], xpad.shape[3]
         kh, kw, _, m = w4.shape
-        (ho, wo), self.pads = self._geometry(h, wd, kh, kw)
-        xpad = _pad(x4, self.pads)
-        self.xpad_shape, self.out_hw = xpad.shape, (ho, wo)
         cols = _im2col(xpad, (kh, kw), (ho, wo), self.strides, self.dilation,
                        B.xp.empty((n, ho, wo, kh, kw, c), dtype=x.dtype))
         self.cols = cols.reshape(-1, kh * kw, c).transpose(2, 0, 1)  # (C, rows, taps)
