@@ -98,16 +98,45 @@ class Embedding(Function):
 
     def backward(self, gz):
         table, ids = self.saved_inputs
-        xp, d = B.xp, table.shape[-1]
-        # one scatter-add over flat element indices: NumPy's ufunc.at is 5× faster on a 1-D target than with row
-        # indices (25,600 ids × 32: 2 ms against 10.6; np.bincount per column 3.3 ms, sort + add.reduceat 4 ms)
-        it = xp.int32 if table.size < 2 ** 31 else xp.intp  # int32 indices: half the memory traffic, the same sums
-        flat = xp.empty((ids.size, d), dtype=it)
-        xp.add(ids.reshape(-1, 1).astype(it) * it(d), xp.arange(d, dtype=it), out=flat)
-        flat = flat.reshape(-1)
-        gt = xp.zeros(table.size, dtype=table.dtype)
-        xp.add.at(gt, flat, gz.reshape(-1))
-        return gt.reshape(table.shape), None
+        ids, g2 = ids.reshape(-1).astype(B.xp.intp, copy=False), gz.reshape(-1, table.shape[-1])
+        sparse = _sparse_module()
+        if sparse is not None:
+            return _sum_rows_sparse(sparse, ids, g2, table.shape[0]).astype(table.dtype, copy=False), None
+        return _sum_rows_at(ids, g2, table), None
+
+
+def _sparse_module():
+    """scipy.sparse when the array module is NumPy and SciPy is installed (imported on first use), else None."""
+    if B.xp is not np:
+        return None
+    try:
+        import scipy.sparse
+    except ImportError:
+        return None
+    return scipy.sparse
+
+
+def _sum_rows_sparse(sparse, ids, g2, n):
+    """Σ of g2's rows per id, as (n, d): one sparse product S @ g2, S[i, j] = 1 where ids[j] = i. Row i of S lists
+    its columns in order, so each sum adds the same terms in the same order as ufunc.at (the same bits): on the
+    IMDB Conv1D (64,000 ids × 128) 6 ms against 30 ms."""
+    cols = np.argsort(ids, kind="stable").astype(np.int32 if ids.size < 2 ** 31 else np.intp)
+    indptr = np.zeros(n + 1, dtype=cols.dtype)
+    np.cumsum(np.bincount(ids, minlength=n), out=indptr[1:])
+    s = sparse.csr_matrix((np.ones(ids.size, dtype=g2.dtype), cols, indptr), shape=(n, ids.size))
+    return np.asarray(s @ g2)
+
+
+def _sum_rows_at(ids, g2, table):
+    """Σ of g2's rows per id without SciPy: one scatter-add over flat element indices (NumPy's ufunc.at is 5×
+    faster on a 1-D target than with row indices: 25,600 ids × 32, 2 ms against 10.6)."""
+    xp, d = B.xp, table.shape[-1]
+    it = xp.int32 if table.size < 2 ** 31 else xp.intp  # int32 indices: half the memory traffic, the same sums
+    flat = xp.empty((ids.size, d), dtype=it)
+    xp.add(ids.reshape(-1, 1).astype(it) * it(d), xp.arange(d, dtype=it), out=flat)
+    gt = xp.zeros(table.size, dtype=table.dtype)
+    xp.add.at(gt, flat.reshape(-1), g2.reshape(-1))
+    return gt.reshape(table.shape)
 
 
 def embedding(table, ids):
