@@ -167,3 +167,29 @@ def test_conv2d_relu_layer_is_one_op_equal_to_conv_then_relu():
     yp.backward(gy)
     for a, b in zip(gf, [x.grad.data, plain.kernel.grad.data, plain.bias.grad.data]):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("x_grad", [True, False])
+@pytest.mark.parametrize("relu", [True, False])
+def test_windows_gathered_again_in_chunks_give_the_kept_windows_gradients(float64, monkeypatch, relu, x_grad):
+    """Windows too big to keep are gathered again in backward a few samples at a time (with the relu mask applied
+    chunk by chunk when no dx is needed): the same dW, db and dx as with the windows kept."""
+    x, w, b = T((5, 7, 6, 3), grad=x_grad), T((3, 2, 3, 4)), T((4,))
+    gy = R.standard_normal((5, 5, 5, 4))
+
+    def grads():
+        for t in (x, w, b):
+            t.grad = None
+        y = C.conv(x, w, b, relu=relu)
+        y.backward(gy)
+        return y.creator, [t.grad.data.copy() for t in (x, w, b) if t.requires_grad]
+
+    kept, want = grads()
+    assert kept.cols is None  # freed after backward; it was kept in forward (below the limit)
+    monkeypatch.setattr(C.Conv, "KEEP_COLS_MAX", 0)
+    monkeypatch.setattr(C.Conv, "_chunk", staticmethod(lambda sample_bytes: 2))  # chunks of 2, 2 and 1 samples
+    _, got = grads()
+    for a, e in zip(got, want):
+        np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
+    if relu:
+        assert (gy * (C.conv(x, w, b, relu=True).data > 0) != gy).any()  # the mask matters

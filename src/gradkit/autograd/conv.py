@@ -166,24 +166,29 @@ class Conv(_Windowed):
         x, w = self.saved_inputs[0], self.saved_inputs[1]
         xp, f, r = B.xp, w.shape[-1], self.out_hw[0] * self.out_hw[1]
         gin = gy.reshape(-1, f)
-        g2 = xp.empty_like(gin) if self.relu else gin
-        want_w, want_b = self.inputs[1]._requires_grad, len(self.saved_inputs) == 3 and self.inputs[2]._requires_grad
+        want_x, want_w = self.inputs[0]._requires_grad, self.inputs[1]._requires_grad
+        want_b = len(self.saved_inputs) == 3 and self.inputs[2]._requires_grad
+        # without dx, windows gathered again are matched with the relu-masked gradient chunk by chunk: no masked
+        # copy of the whole gradient (the 180×180 convnet's first layer: 130 MB)
         if self.shifted:
-            return self._shifted_backward(gin, g2, w, x, want_w, want_b)
+            return self._shifted_backward(gin, xp.empty_like(gin) if self.relu else gin, w, x, want_w, want_b)
+        late = self.relu and not want_x and self.cols is None and want_w
+        g2 = xp.empty_like(gin) if self.relu and not late else gin
 
         def part(a, e):  # each part: its rows of the relu mask, and its sums for dW and db
             rows = slice(a * r, e * r)
-            if self.relu:
+            if self.relu and not late:
                 xp.multiply(gin[rows], self.y[rows] > 0, out=g2[rows])
-            return (self._grad_kernel(w, g2, a, e) if want_w else None,
-                    reduce_sum(g2[rows], 0) if want_b else None)
+            if want_w:
+                return self._grad_kernel(w, g2, a, e, want_b, mask=late)
+            return None, (reduce_sum(g2[rows], 0) if want_b else None)
 
         parts = B.batch_parts(len(gin) // r)
         sums = B.run_parts(part, parts)
         gw, gb = (None if s[0] is None else sum(s[1:], s[0]) for s in zip(*sums))
         gw = None if gw is None else gw.reshape(w.shape)
         self.cols = self.xpad = None  # freed before dx's buffers are made (peak memory)
-        gx = self._grad_input(g2, w, x, parts) if self.inputs[0]._requires_grad else None
+        gx = self._grad_input(g2, w, x, parts) if want_x else None
         return (gx, gw) if len(self.saved_inputs) == 2 else (gx, gw, gb)
 
     @staticmethod
@@ -191,24 +196,33 @@ class Conv(_Windowed):
         """How many samples' windows to gather at once when they are not kept (buffers of at most ~32 MB)."""
         return max(1, most // max(1, sample_bytes))
 
-    def _grad_kernel(self, w, g2, a, e):
-        """dW = Σ colsᵀ @ dy over samples a..e: the kept windows, or the windows gathered again a few samples at a
-        time (summed in order)."""
-        r = self.out_hw[0] * self.out_hw[1]
+    def _grad_kernel(self, w, g2, a, e, want_b, mask=False):
+        """(dW, db) over samples a..e: dW = Σ colsᵀ @ dy with the kept windows, or the windows gathered again a few
+        samples at a time (summed in order); mask=True applies the relu mask to dy chunk by chunk as well."""
+        xp, r = B.xp, self.out_hw[0] * self.out_hw[1]
         if self.cols is not None:
-            return B.xp.dot(self.cols[a * r:e * r].T, g2[a * r:e * r])
+            rows = slice(a * r, e * r)
+            return xp.dot(self.cols[rows].T, g2[rows]), (reduce_sum(g2[rows], 0) if want_b else None)
         kh, kw, c, _ = w.reshape((1,) + w.shape).shape if w.ndim == 3 else w.shape
         (ho, wo), xpad, k = self.out_hw, self.xpad, kh * kw * c
         step = self._chunk(r * k * xpad.dtype.itemsize)
-        buf, total = B.xp.empty((min(step, e - a) * r, k), dtype=xpad.dtype), None
+        n_rows = min(step, e - a) * r
+        buf, total, tb = xp.empty((n_rows, k), dtype=xpad.dtype), None, None
+        gbuf = xp.empty((n_rows, g2.shape[1]), dtype=g2.dtype) if mask else None
         for s0 in range(a, e, step):
             s1 = min(s0 + step, e)
-            cols = buf[:(s1 - s0) * r]
+            rows, m = slice(s0 * r, s1 * r), (s1 - s0) * r
+            cols, g = buf[:m], g2[rows]
+            if mask:
+                g = xp.multiply(g, self.y[rows] > 0, out=gbuf[:m])
             _im2col(xpad[s0:s1], (kh, kw), (ho, wo), self.strides, self.dilation,
                     cols.reshape(s1 - s0, ho, wo, kh, kw, c))
-            part = B.xp.dot(cols.T, g2[s0 * r:s1 * r])
-            total = part if total is None else B.xp.add(total, part, out=total)
-        return total
+            part = xp.dot(cols.T, g)
+            total = part if total is None else xp.add(total, part, out=total)
+            if want_b:
+                sb = reduce_sum(g, 0)
+                tb = sb if tb is None else xp.add(tb, sb, out=tb)
+        return total, tb
 
     def _grad_input(self, g2, w, x, parts):
         """col2im tap by tap: dy @ W_tapᵀ added onto the tap's window of the padded input's gradient."""
