@@ -226,16 +226,18 @@ def test_embedding_gradcheck_and_repeated_ids(float64):
     np.testing.assert_array_equal(table.grad.data[:, 0], [1, 0, 2, 0, 1])
 
 
-def test_embedding_gradient_sparse_and_scatter_paths_agree_bit_for_bit():
+@pytest.mark.parametrize("vocab", [50, 70_000])  # 16-bit sort keys, and wider ones
+def test_embedding_gradient_sparse_and_scatter_paths_agree_bit_for_bit(vocab):
     """The SciPy product and the ufunc.at fallback add each id's rows in the same order: the same float32 bits."""
     sparse = pytest.importorskip("scipy.sparse", reason="the sparse path needs SciPy")
-    ids = R.integers(0, 50, 3000)  # many repeats per id, in no order
+    ids = R.integers(0, 50, 3000) * (vocab // 50)  # many repeats per id, in no order
     g = R.standard_normal((3000, 8)).astype("float32") * 1e3
-    got = nn._sum_rows_sparse(sparse, ids, g, 50)
-    want = nn._sum_rows_at(ids, g, np.zeros((50, 8), "float32"))
+    got = nn._sum_rows_sparse(sparse, ids, g, vocab)
+    want = nn._sum_rows_at(ids, g, np.zeros((vocab, 8), "float32"))
     assert got.dtype == np.float32
     np.testing.assert_array_equal(got, want)
-    np.testing.assert_allclose(got[7], g[ids == 7].astype("float64").sum(0), rtol=1e-4)
+    k = 7 * (vocab // 50)
+    np.testing.assert_allclose(got[k], g[ids == k].astype("float64").sum(0), rtol=1e-4)
 
 
 def test_softmax_cross_entropy_mean_gradcheck_and_value(float64):

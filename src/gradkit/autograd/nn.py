@@ -121,7 +121,8 @@ def _sum_rows_sparse(sparse, ids, g2, n):
     its columns in order, so each sum adds the same terms in the same order as ufunc.at (the same bits): on the
     IMDB Conv1D (64,000 ids × 128) 6 ms against 30 ms."""
     xp = B.xp  # NumPy here (see _sparse_module)
-    cols = xp.argsort(ids, kind="stable").astype(xp.int32 if ids.size < 2 ** 31 else xp.intp)
+    keys = ids.astype(xp.uint16) if n <= 2 ** 16 else ids  # 16-bit keys sort by radix: 0.8 ms against 1.6
+    cols = xp.argsort(keys, kind="stable").astype(xp.int32 if ids.size < 2 ** 31 else xp.intp)
     indptr = xp.zeros(n + 1, dtype=cols.dtype)
     xp.cumsum(xp.bincount(ids, minlength=n), out=indptr[1:])
     s = sparse.csr_matrix((xp.ones(ids.size, dtype=g2.dtype), cols, indptr), shape=(n, ids.size))
