@@ -193,3 +193,52 @@ def test_windows_gathered_again_in_chunks_give_the_kept_windows_gradients(float6
         np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
     if relu:
         assert (gy * (C.conv(x, w, b, relu=True).data > 0) != gy).any()  # the mask matters
+
+
+@pytest.mark.parametrize("relu,bias,dilation", [(True, True, (1,)), (False, False, (2,))])
+def test_conv_right_after_an_embedding_works_per_vocabulary_row(float64, relu, bias, dilation):
+    """A stride-1 Conv1D on an Embedding's output (fewer table rows than positions) makes its products per table row:
+    the same output and gradients as the convolution of the gathered rows, and a gradcheck through both ops."""
+    pytest.importorskip("scipy.sparse", reason="the per-row products need SciPy's sparse product")
+    from gradkit.autograd import nn
+    table, w, b = T((6, 5)), T((3, 5, 2)), (T((2,)) if bias else None)
+    ids = Tensor(R.integers(0, 6, (4, 9)).astype(float))  # 36 positions, 6 table rows; fit hands ids as floats
+
+    def run(lookup):
+        for t in (table, w, b):
+            if t is not None:
+                t.grad = None
+        x = nn.embedding(table, ids)
+        if not lookup:
+            x = Tensor(x.data.copy(), requires_grad=True)  # the same rows, not an Embedding's output
+        y = C.conv(x, w, b, dilation_rate=dilation, relu=relu)
+        vocab = y.creator.vocab
+        gy = np.cos(np.arange(y.data.size)).reshape(y.shape)
+        y.backward(gy)
+        gx = x.grad.data if not lookup else None
+        return y.data, w.grad.data, None if b is None else b.grad.data, table.grad, gx, vocab
+
+    y1, gw1, gb1, gt1, _, vocab = run(True)
+    assert vocab is not None
+    y0, gw0, gb0, _, gx0, plain = run(False)
+    assert plain is None
+    np.testing.assert_allclose(y1, y0, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(gw1, gw0, rtol=1e-12, atol=1e-12)
+    if bias:
+        np.testing.assert_allclose(gb1, gb0, rtol=1e-12, atol=1e-12)
+    want_table = np.zeros((6, 5))
+    np.add.at(want_table, ids.data.astype(int).reshape(-1), gx0.reshape(-1, 5))
+    np.testing.assert_allclose(gt1.data, want_table, rtol=1e-12, atol=1e-12)
+    args = [table, w] + ([b] if bias else [])
+    res = gradcheck(lambda t, k, *bb: C.conv(nn.embedding(t, ids), k, *bb, dilation_rate=dilation, relu=relu), args)
+    assert res.passed and res.max_abs_error < 1e-6, res.worst
+
+
+def test_conv_after_an_embedding_with_padding_or_many_table_rows_gathers_as_before():
+    pytest.importorskip("scipy.sparse", reason="the per-row products need SciPy's sparse product")
+    from gradkit.autograd import nn
+    ids = Tensor(R.integers(0, 6, (2, 5)).astype(float))
+    for rows, padding in [(6, "same"), (50, "valid")]:  # padded rows are not table rows; 50 rows > 10 positions
+        table = T((rows, 4))
+        y = C.conv(nn.embedding(table, ids), T((3, 4, 2)), padding=padding)
+        assert y.creator.vocab is None

@@ -233,7 +233,7 @@ def test_embedding_gradient_sparse_and_scatter_paths_agree_bit_for_bit(vocab):
     ids = R.integers(0, 50, 3000) * (vocab // 50)  # many repeats per id, in no order
     g = R.standard_normal((3000, 8)).astype("float32") * 1e3
     got = nn._sum_rows_sparse(sparse, ids, g, vocab)
-    want = nn._sum_rows_at(ids, g, np.zeros((vocab, 8), "float32"))
+    want = nn._sum_rows_at(ids, g, vocab, np.float32)
     assert got.dtype == np.float32
     np.testing.assert_array_equal(got, want)
     k = 7 * (vocab // 50)

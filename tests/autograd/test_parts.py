@@ -59,6 +59,22 @@ def test_conv_and_pool_same_with_parts(relu, padding, strides):
     np.testing.assert_array_equal(q2[0], q1[0])
 
 
+def test_conv_after_an_embedding_same_with_parts():
+    """The per-vocabulary-row products (Conv._vocab) cut the positions by samples like the others."""
+    pytest.importorskip("scipy.sparse", reason="the per-row products need SciPy's sparse product")
+    rng = np.random.default_rng(2)
+    table, w, b = rng.normal(size=(20, 6)), rng.normal(size=(5, 6, 3)), rng.normal(size=3)
+    ids = Tensor(rng.integers(0, 20, (32, 12)).astype(float))
+
+    def factory():
+        return lambda t, k, bb: C.conv(nn.embedding(t, ids), k, bb, relu=True)
+
+    (y1, g1), (y2, g2) = run(factory, [table, w, b], 1), run(factory, [table, w, b], 2)
+    np.testing.assert_allclose(y2, y1, rtol=1e-12, atol=1e-12)
+    for a, e in zip(g2, g1):
+        np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
+
+
 def test_dense_same_with_parts():
     rng = np.random.default_rng(1)
     x, w, b = rng.normal(size=(128, 512)), rng.normal(size=(512, 256)), rng.normal(size=256)

@@ -100,3 +100,27 @@ def test_conv_initializers_have_keras_ranges():
     w = k.kernel.numpy()
     assert w.shape == (3, 3, 32, 64) and np.abs(w).max() <= limit and np.abs(w).max() > 0.95 * limit
     assert not k.bias.numpy().any()
+
+
+def test_embedding_then_conv1d_one_sgd_step_matches_keras():
+    """DLwP's Embedding → Conv1D with more positions than table rows (gradkit then makes the convolution's products
+    per table row, Conv._vocab): the same output and the same weights after one SGD step as Keras."""
+    pytest.importorskip("scipy.sparse", reason="the per-row products need SciPy's sparse product")
+    built = []
+    for lib, mod in ((keras, keras.layers), (gradkit, G)):
+        built.append(lib.Sequential([mod.Input((30,)), mod.Embedding(40, 8), mod.Conv1D(4, 5, activation="relu"),
+                                     mod.GlobalMaxPooling1D(), mod.Dense(1)]))
+    km, gm = built
+    gm.set_weights(km.get_weights())
+    start = km.get_weights()
+    x = R.integers(0, 40, (8, 30)).astype("float32")  # 240 positions, 40 table rows
+    out = gm.layers[1](gm.layers[0](gradkit.Tensor(x)))
+    assert out.creator.vocab is not None  # the per-row products are the path taken
+    y = R.standard_normal((8, 1)).astype(np.float32)
+    np.testing.assert_allclose(gm.predict(x, verbose=0), km.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
+    for m, opt in ((km, keras.optimizers.SGD(0.5)), (gm, gradkit.optimizers.SGD(0.5))):
+        m.compile(optimizer=opt, loss="mse")
+        m.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    for a, b in zip(gm.get_weights(), km.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert np.abs(gm.get_weights()[1] - start[1]).max() > 1e-3  # the step moved the Conv1D kernel

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import backend as B
 from ..errors import ShapeError
+from .nn import Embedding, sparse_module, sum_rows
 from .tensor import Function, is_grad_enabled, reduce_sum
 from .tensor import as_tensor as _t
 
@@ -126,16 +127,18 @@ class Conv(_Windowed):
     KEEP_COLS_MAX = 64 << 20  # bytes: bigger windows are gathered again in backward (a 180×180 convnet's: 100–280 MB
     # each, 0.9 GB kept at once against PyTorch's 0.6 GB peak; gathering them again costs ~4 % of its step)
 
-    def __init__(self, strides, padding, dilation=(1, 1), relu=False):
+    def __init__(self, strides, padding, dilation=(1, 1), relu=False, bias=True, lookup=False):
         super().__init__(strides, padding, dilation)
-        self.relu = relu
+        self.relu, self.has_bias, self.lookup = relu, bias, lookup
 
-    def forward(self, x, w, b=None):
+    def forward(self, x, w, *rest):
+        b = rest[0] if self.has_bias else None
         xpad, w4, (ho, wo) = self._padded(x, w)
         n, c = xpad.shape[0], xpad.shape[3]
         kh, kw, _, f = w4.shape
         r, k, xp = ho * wo, kh * kw * c, B.xp
         self.shifted = _use_shifted(self.strides, xpad.shape, (ho, wo), c, f)
+        self.vocab = self._vocab(rest[self.has_bias:], xpad) if self.shifted else None
         if self.shifted:
             y = self._shifted_forward(xpad, w4, b, n, (ho, wo), f)
             return y.reshape((n, wo, f) if self.rank1 else (n, ho, wo, f))
@@ -167,11 +170,12 @@ class Conv(_Windowed):
         xp, f, r = B.xp, w.shape[-1], self.out_hw[0] * self.out_hw[1]
         gin = gy.reshape(-1, f)
         want_x, want_w = self.inputs[0]._requires_grad, self.inputs[1]._requires_grad
-        want_b = len(self.saved_inputs) == 3 and self.inputs[2]._requires_grad
+        want_b = self.has_bias and self.inputs[2]._requires_grad
         # without dx, windows gathered again are matched with the relu-masked gradient chunk by chunk: no masked
         # copy of the whole gradient (the 180×180 convnet's first layer: 130 MB)
         if self.shifted:
-            return self._shifted_backward(gin, xp.empty_like(gin) if self.relu else gin, w, x, want_w, want_b)
+            return self._grads(*self._shifted_backward(gin, xp.empty_like(gin) if self.relu else gin, w, x, want_w,
+                                                       want_b))
         late = self.relu and not want_x and self.cols is None and want_w
         g2 = xp.empty_like(gin) if self.relu and not late else gin
 
@@ -189,7 +193,11 @@ class Conv(_Windowed):
         gw = None if gw is None else gw.reshape(w.shape)
         self.cols = self.xpad = None  # freed before dx's buffers are made (peak memory)
         gx = self._grad_input(g2, w, x, parts) if want_x else None
-        return (gx, gw) if len(self.saved_inputs) == 2 else (gx, gw, gb)
+        return self._grads(gx, gw, gb)
+
+    def _grads(self, gx, gw, gb):
+        """The gradients in the inputs' order: x, kernel, bias if any, none for a lookup's table and ids."""
+        return (gx, gw) + ((gb,) if self.has_bias else ()) + ((None, None) if self.lookup else ())
 
     @staticmethod
     def _chunk(sample_bytes, most=32 << 20):
@@ -252,6 +260,20 @@ class Conv(_Windowed):
     # than im2col's rows × T·C when F < C, e.g. Conv1D(32, 7) on 128 channels: 57 MB against 226 MB), then T shifted
     # adds. Backward: g's shifted copies cols[p, t] = g[p − off_t] (rows × T·F; g is zero off the real outputs, so
     # nothing leaks across rows or samples) give dW = xᵀ @ cols and dx = cols @ [W_0ᵀ; …; W_Tᵀ], one GEMM each.
+    #
+    # Right after an Embedding (x = table[ids], no padding) with fewer table rows than x rows, the products are made
+    # per vocabulary row instead of per position: x @ Wcat = (table @ Wcat)[ids], and xᵀ @ cols = tableᵀ @ (S @ cols)
+    # with S[i, p] = 1 where ids[p] = i (nn.sum_rows). DLwP's Conv1D on IMDB: 10,000 table rows against 64,000
+    # positions a batch; the same sums, grouped differently.
+
+    def _vocab(self, lookup, xpad):
+        """(table, flat ids) when the products are made per vocabulary row (above), else None."""
+        if not lookup or any(p for pad in self.pads for p in pad) or sparse_module() is None:
+            return None
+        table, ids = lookup
+        if table.shape[0] >= xpad.shape[0] * xpad.shape[1] * xpad.shape[2] or ids.size * table.shape[1] != xpad.size:
+            return None
+        return table, ids.reshape(-1).astype(B.xp.intp, copy=False)
 
     def _offsets(self, xpad_shape, kernel):
         wp, (dh, dw) = xpad_shape[2], self.dilation
@@ -263,10 +285,14 @@ class Conv(_Windowed):
         offs = self._offsets(xpad.shape, (kh, kw))
         wcat = w4.reshape(kh * kw, c, f).transpose(1, 0, 2).reshape(c, kh * kw * f)
         y = xp.empty((n, ho, wo, f), dtype=xp.result_type(xpad.dtype, w4.dtype))
+        per_row = None if self.vocab is None else B.dot(self.vocab[0], wcat)  # (table rows, T·F)
 
         def part(a, e):
             rows = (e - a) * hp * wp
-            z = xp.dot(xpad[a:e].reshape(rows, c), wcat)
+            if per_row is None:
+                z = xp.dot(xpad[a:e].reshape(rows, c), wcat)
+            else:
+                z = per_row.take(self.vocab[1][a * hp * wp:e * hp * wp], axis=0)
             acc = xp.zeros((rows, f), dtype=z.dtype)
             m = rows - offs[-1]
             for t, o in enumerate(offs):
@@ -303,8 +329,13 @@ class Conv(_Windowed):
             for t, o in enumerate(offs):
                 cols[:, t * f:(t + 1) * f] = gf[top - o:top - o + rows]
             del gf
-            # (C, T·F): dW_t = Σ_p x[p]ᵀ g[p − off_t]
-            gw = xp.dot(xpad[a:e].reshape(rows, c).T, cols) if want_w else None
+            # (C, T·F): dW_t = Σ_p x[p]ᵀ g[p − off_t]; per vocabulary row: (table rows, T·F), tableᵀ @ it below
+            if not want_w:
+                gw = None
+            elif self.vocab is None:
+                gw = xp.dot(xpad[a:e].reshape(rows, c).T, cols)
+            else:
+                gw = sum_rows(self.vocab[1][a * hp * wp:e * hp * wp], cols, len(self.vocab[0]), cols.dtype)
             gb = reduce_sum(g2[sl], 0) if want_b else None
             if want_x:
                 xp.dot(cols, wstack, out=gpad[a:e].reshape(rows, c))
@@ -312,14 +343,16 @@ class Conv(_Windowed):
 
         sums = B.run_parts(part, B.batch_parts(len(gin) // r))
         gw, gb = (None if s[0] is None else sum(s[1:], s[0]) for s in zip(*sums))
+        if gw is not None and self.vocab is not None:
+            gw = B.dot_t(self.vocab[0], gw)
         gw = None if gw is None else xp.ascontiguousarray(gw.reshape(c, kh * kw, f).transpose(1, 0, 2)).reshape(w.shape)
-        self.xpad = None
+        self.xpad = self.vocab = None
         gx = None
         if want_x:
             (pt, _), (pl, _) = self.pads
             h, wd = _as_2d(x).shape[1:3]
             gx = gpad[:, pt:pt + h, pl:pl + wd].reshape(x.shape)
-        return (gx, gw) if len(self.saved_inputs) == 2 else (gx, gw, gb)
+        return gx, gw, gb
 
 
 def _use_shifted(strides, xpad_shape, out_hw, c, f):
@@ -331,10 +364,12 @@ def _use_shifted(strides, xpad_shape, out_hw, c, f):
 def conv(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_rate=(1, 1), relu=False):
     """Convolution (cross-correlation, as Keras) of x (N, H, W, C) with kernel (kh, kw, C, F), or of
     x (N, L, C) with kernel (k, C, F); padding "valid", "same" or "causal" (1-D); relu=True fuses max(·, 0)."""
-    args = [_t(x), _t(kernel)] + ([] if bias is None else [_t(bias)])
-    fn = Conv(strides, padding, dilation_rate, relu)
+    x, kernel = _t(x), _t(kernel)
+    args = [x, kernel] + ([] if bias is None else [_t(bias)])
+    lookup = type(x.creator) is Embedding  # x = table[ids]: the op also gets them (see Conv._vocab)
+    fn = Conv(strides, padding, dilation_rate, relu, bias=bias is not None, lookup=lookup)
     fn.keep_cols = args[1].requires_grad and is_grad_enabled()  # the windows are kept only for dW
-    return fn(*args)
+    return fn(*(args + (list(x.creator.inputs) if lookup else [])))
 
 
 # ---- pooling -------------------------------------------------------------------------------------

@@ -98,14 +98,19 @@ class Embedding(Function):
 
     def backward(self, gz):
         table, ids = self.saved_inputs
-        ids, g2 = ids.reshape(-1).astype(B.xp.intp, copy=False), gz.reshape(-1, table.shape[-1])
-        sparse = _sparse_module()
-        if sparse is not None:
-            return _sum_rows_sparse(sparse, ids, g2, table.shape[0]).astype(table.dtype, copy=False), None
-        return _sum_rows_at(ids, g2, table), None
+        g2 = gz.reshape(-1, table.shape[-1])
+        return sum_rows(ids.reshape(-1).astype(B.xp.intp, copy=False), g2, table.shape[0], table.dtype), None
 
 
-def _sparse_module():
+def sum_rows(ids, g2, n, dtype):
+    """(n, d) array of dtype: row i is the sum of g2's rows j with ids[j] = i, added in j's order."""
+    sparse = sparse_module()
+    if sparse is not None:
+        return _sum_rows_sparse(sparse, ids, g2, n).astype(dtype, copy=False)
+    return _sum_rows_at(ids, g2, n, dtype)
+
+
+def sparse_module():
     """scipy.sparse when the array module is NumPy and SciPy is installed (imported on first use), else None."""
     if B.xp is not np:
         return None
@@ -117,10 +122,10 @@ def _sparse_module():
 
 
 def _sum_rows_sparse(sparse, ids, g2, n):
-    """Σ of g2's rows per id, as (n, d): one sparse product S @ g2, S[i, j] = 1 where ids[j] = i. Row i of S lists
-    its columns in order, so each sum adds the same terms in the same order as ufunc.at (the same bits): on the
-    IMDB Conv1D (64,000 ids × 128) 6 ms against 30 ms."""
-    xp = B.xp  # NumPy here (see _sparse_module)
+    """sum_rows as one sparse product S @ g2, S[i, j] = 1 where ids[j] = i. Row i of S lists its columns in order, so
+    each sum adds the same terms in the same order as ufunc.at (the same bits): on the IMDB Conv1D (64,000 ids ×
+    128) 6 ms against 30 ms."""
+    xp = B.xp  # NumPy here (see sparse_module)
     keys = ids.astype(xp.uint16) if n <= 2 ** 16 else ids  # 16-bit keys sort by radix: 0.8 ms against 1.6
     cols = xp.argsort(keys, kind="stable").astype(xp.int32 if ids.size < 2 ** 31 else xp.intp)
     indptr = xp.zeros(n + 1, dtype=cols.dtype)
@@ -129,16 +134,16 @@ def _sum_rows_sparse(sparse, ids, g2, n):
     return xp.asarray(s @ g2)
 
 
-def _sum_rows_at(ids, g2, table):
-    """Σ of g2's rows per id without SciPy: one scatter-add over flat element indices (NumPy's ufunc.at is 5×
-    faster on a 1-D target than with row indices: 25,600 ids × 32, 2 ms against 10.6)."""
-    xp, d = B.xp, table.shape[-1]
-    it = xp.int32 if table.size < 2 ** 31 else xp.intp  # int32 indices: half the memory traffic, the same sums
+def _sum_rows_at(ids, g2, n, dtype):
+    """sum_rows without SciPy: one scatter-add over flat element indices (NumPy's ufunc.at is 5× faster on a 1-D
+    target than with row indices: 25,600 ids × 32, 2 ms against 10.6)."""
+    xp, d = B.xp, g2.shape[-1]
+    it = xp.int32 if n * d < 2 ** 31 else xp.intp  # int32 indices: half the memory traffic, the same sums
     flat = xp.empty((ids.size, d), dtype=it)
     xp.add(ids.reshape(-1, 1).astype(it) * it(d), xp.arange(d, dtype=it), out=flat)
-    gt = xp.zeros(table.size, dtype=table.dtype)
+    gt = xp.zeros(n * d, dtype=dtype)
     xp.add.at(gt, flat.reshape(-1), g2.reshape(-1))
-    return gt.reshape(table.shape)
+    return gt.reshape(n, d)
 
 
 def embedding(table, ids):
