@@ -242,3 +242,26 @@ def test_conv_after_an_embedding_with_padding_or_many_table_rows_gathers_as_befo
         table = T((rows, 4))
         y = C.conv(nn.embedding(table, ids), T((3, 4, 2)), padding=padding)
         assert y.creator.vocab is None
+
+
+def test_embedding_output_used_twice_gets_both_gradients_into_the_table(float64):
+    """The Conv sends the table its gradient directly; another consumer of the Embedding's output still adds its
+    own through the Embedding: the table's gradient is the sum of both, as without the per-row products."""
+    pytest.importorskip("scipy.sparse", reason="the per-row products need SciPy's sparse product")
+    from gradkit.autograd import nn
+    table, w = T((6, 5)), T((3, 5, 2))
+    ids = Tensor(R.integers(0, 6, (4, 9)).astype(float))
+
+    def loss(x):
+        return (C.conv(x, w) ** 2).sum() + (x * x).sum() * 0.5
+
+    x = nn.embedding(table, ids)
+    loss(x).backward()
+    got = table.grad.data.copy()
+    table.grad = None
+    plain = Tensor(x.data.copy(), requires_grad=True)
+    loss(plain).backward()
+    want = np.zeros((6, 5))
+    np.add.at(want, ids.data.astype(int).reshape(-1), plain.grad.data.reshape(-1, 5))
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    assert C.conv(x, w).creator.vocab is not None

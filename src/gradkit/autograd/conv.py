@@ -195,9 +195,9 @@ class Conv(_Windowed):
         gx = self._grad_input(g2, w, x, parts) if want_x else None
         return self._grads(gx, gw, gb)
 
-    def _grads(self, gx, gw, gb):
-        """The gradients in the inputs' order: x, kernel, bias if any, none for a lookup's table and ids."""
-        return (gx, gw) + ((gb,) if self.has_bias else ()) + ((None, None) if self.lookup else ())
+    def _grads(self, gx, gw, gb, gtable=None):
+        """The gradients in the inputs' order: x, kernel, bias if any, a lookup's table and ids (see _vocab)."""
+        return (gx, gw) + ((gb,) if self.has_bias else ()) + ((gtable, None) if self.lookup else ())
 
     @staticmethod
     def _chunk(sample_bytes, most=32 << 20):
@@ -262,9 +262,11 @@ class Conv(_Windowed):
     # nothing leaks across rows or samples) give dW = xᵀ @ cols and dx = cols @ [W_0ᵀ; …; W_Tᵀ], one GEMM each.
     #
     # Right after an Embedding (x = table[ids], no padding) with fewer table rows than x rows, the products are made
-    # per vocabulary row instead of per position: x @ Wcat = (table @ Wcat)[ids], and xᵀ @ cols = tableᵀ @ (S @ cols)
-    # with S[i, p] = 1 where ids[p] = i (nn.sum_rows). DLwP's Conv1D on IMDB: 10,000 table rows against 64,000
-    # positions a batch; the same sums, grouped differently.
+    # per table row instead of per position: x @ Wcat = (table @ Wcat)[ids]; with S[i, p] = 1 where ids[p] = i
+    # (nn.sum_rows), xᵀ @ cols = tableᵀ @ (S @ cols), and the table's gradient S @ dx = (S @ cols) @ [W_tᵀ] goes to the
+    # table directly (x gets none, so the Embedding's scatter-add is skipped; another consumer of x still sends its
+    # own). DLwP's Conv1D on IMDB: 10,000 table rows against 64,000 positions a batch; the same sums, grouped
+    # differently.
 
     def _vocab(self, lookup, xpad):
         """(table, flat ids) when the products are made per vocabulary row (above), else None."""
@@ -316,6 +318,8 @@ class Conv(_Windowed):
         hp, wp, r = xpad.shape[1], xpad.shape[2], ho * wo
         offs, want_x = self._offsets(xpad.shape, (kh, kw)), self.inputs[0]._requires_grad
         wstack = w4.reshape(kh * kw, c, f).transpose(0, 2, 1).reshape(kh * kw * f, c)
+        vocab, want_table = self.vocab, self.vocab is not None and want_x  # x needs a gradient only for the table
+        want_x = want_x and vocab is None
         gpad = xp.empty(xpad.shape, dtype=gin.dtype) if want_x else None
 
         def part(a, e):
@@ -329,13 +333,12 @@ class Conv(_Windowed):
             for t, o in enumerate(offs):
                 cols[:, t * f:(t + 1) * f] = gf[top - o:top - o + rows]
             del gf
-            # (C, T·F): dW_t = Σ_p x[p]ᵀ g[p − off_t]; per vocabulary row: (table rows, T·F), tableᵀ @ it below
-            if not want_w:
-                gw = None
-            elif self.vocab is None:
-                gw = xp.dot(xpad[a:e].reshape(rows, c).T, cols)
+            # (C, T·F): dW_t = Σ_p x[p]ᵀ g[p − off_t]; per vocabulary row, S @ cols (table rows, T·F) gives both
+            # dW = tableᵀ @ (S @ cols) and the table's gradient S @ dx = (S @ cols) @ [W_tᵀ] (below)
+            if vocab is not None and (want_w or want_table):
+                gw = sum_rows(vocab[1][a * hp * wp:e * hp * wp], cols, len(vocab[0]), cols.dtype)
             else:
-                gw = sum_rows(self.vocab[1][a * hp * wp:e * hp * wp], cols, len(self.vocab[0]), cols.dtype)
+                gw = xp.dot(xpad[a:e].reshape(rows, c).T, cols) if want_w else None
             gb = reduce_sum(g2[sl], 0) if want_b else None
             if want_x:
                 xp.dot(cols, wstack, out=gpad[a:e].reshape(rows, c))
@@ -343,8 +346,10 @@ class Conv(_Windowed):
 
         sums = B.run_parts(part, B.batch_parts(len(gin) // r))
         gw, gb = (None if s[0] is None else sum(s[1:], s[0]) for s in zip(*sums))
-        if gw is not None and self.vocab is not None:
-            gw = B.dot_t(self.vocab[0], gw)
+        gtable = None
+        if vocab is not None and gw is not None:  # the table's gradient comes from here; the Embedding gets none
+            gtable = B.dot(gw, wstack).astype(vocab[0].dtype, copy=False) if want_table else None
+            gw = B.dot_t(vocab[0], gw) if want_w else None
         gw = None if gw is None else xp.ascontiguousarray(gw.reshape(c, kh * kw, f).transpose(1, 0, 2)).reshape(w.shape)
         self.xpad = self.vocab = None
         gx = None
@@ -352,7 +357,7 @@ class Conv(_Windowed):
             (pt, _), (pl, _) = self.pads
             h, wd = _as_2d(x).shape[1:3]
             gx = gpad[:, pt:pt + h, pl:pl + wd].reshape(x.shape)
-        return gx, gw, gb
+        return gx, gw, gb, gtable
 
 
 def _use_shifted(strides, xpad_shape, out_hw, c, f):
