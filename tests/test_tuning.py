@@ -4,7 +4,7 @@ import inspect
 
 import gradkit.tuning as tuning
 from gradkit import backend, optimizers
-from gradkit.autograd import rnn
+from gradkit.autograd import conv, rnn
 from gradkit.training import batching, compiled, trainer
 
 
@@ -26,3 +26,5 @@ def test_the_modules_use_the_tuning_values():
     assert inspect.signature(backend.dot).parameters["min_work"].default == tuning.DOT_SPLIT_MIN_WORK
     assert inspect.signature(backend.batch_parts).parameters["min_rows"].default == tuning.BATCH_PART_MIN_ROWS
     assert inspect.signature(rnn._chunks).parameters["cache"].default == tuning.RNN_BLOCK_BYTES
+    assert conv.Conv.KEEP_COLS_MAX == tuning.CONV_KEEP_WINDOWS_MAX
+    assert inspect.signature(conv.Conv._chunk).parameters["most"].default == tuning.CONV_WINDOW_CHUNK

@@ -23,6 +23,17 @@ MALLOC_TRIM_THRESHOLD = 1 << 30
 """glibc gives freed heap memory back to the kernel only past 1 GiB free, so the next step does not page-fault the
 same arrays in again (the same imdb-lstm measurement, commit 712d55d)."""
 
+# ---- convolution windows (autograd.conv.Conv) ---------------------------------------------------------------------
+CONV_KEEP_WINDOWS_MAX = 64 << 20
+"""A convolution keeps its gathered windows (im2col) from forward to backward only up to 64 MB; bigger ones are
+gathered again for dW. A 180×180 convnet's are 100–280 MB each: kept, its fit peaked at 897 MB against PyTorch's
+~600; gathering again costs ~4 % of its step (commit 0181797; BENCHMARKS.md, 2026-12-06)."""
+
+CONV_WINDOW_CHUNK = 16 << 20
+"""Windows that are not kept are gathered a few samples at a time into buffers of about 16 MB (one per thread, and
+as much again for the relu-masked gradient beside them): the 180×180 convnet's fit peak 592 MB with 32 MB buffers,
+508 MB with 16 MB, the same step time (BENCHMARKS.md, 2026-12-06 evening)."""
+
 # ---- data (training.batching, training.trainer) -----------------------------------------------------------------
 SMALL_DATA_BYTES = 1 << 22
 """Dense data up to 4 MiB (all arrays) is permuted whole once per epoch, then batches are views; larger data is

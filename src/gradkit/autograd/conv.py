@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import backend as B
 from ..errors import ShapeError
+from ..tuning import CONV_KEEP_WINDOWS_MAX, CONV_WINDOW_CHUNK
 from .nn import Embedding, sparse_module, sum_rows
 from .tensor import Function, is_grad_enabled, reduce_sum
 from .tensor import as_tensor as _t
@@ -124,8 +125,7 @@ class Conv(_Windowed):
     """
 
     keep_cols = True  # conv() turns it off when no kernel gradient will be asked for
-    KEEP_COLS_MAX = 64 << 20  # bytes: bigger windows are gathered again in backward (a 180×180 convnet's: 100–280 MB
-    # each, 0.9 GB kept at once against PyTorch's 0.6 GB peak; gathering them again costs ~4 % of its step)
+    KEEP_COLS_MAX = CONV_KEEP_WINDOWS_MAX  # bytes: bigger windows are gathered again in backward
 
     def __init__(self, strides, padding, dilation=(1, 1), relu=False, bias=True, lookup=False):
         super().__init__(strides, padding, dilation)
@@ -200,8 +200,8 @@ class Conv(_Windowed):
         return (gx, gw) + ((gb,) if self.has_bias else ()) + ((gtable, None) if self.lookup else ())
 
     @staticmethod
-    def _chunk(sample_bytes, most=32 << 20):
-        """How many samples' windows to gather at once when they are not kept (buffers of at most ~32 MB)."""
+    def _chunk(sample_bytes, most=CONV_WINDOW_CHUNK):
+        """How many samples' windows to gather at once when they are not kept (buffers of about `most` bytes)."""
         return max(1, most // max(1, sample_bytes))
 
     def _grad_kernel(self, w, g2, a, e, want_b, mask=False):
