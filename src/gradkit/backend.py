@@ -281,8 +281,8 @@ def keep_freed_memory():
     threshold can be) are taken from the heap too (no mmap): a 180×180 convnet's 100–300 MB windows were mapped and
     page-faulted in again every step (40 % of its CPU time in the kernel; 2.7 s a step against 1.6 s). All threads
     share one arena (M_ARENA_MAX 1): the parts' temporaries made on gradkit's second thread otherwise came from a
-    heap of their own, which the main thread's arrays could not reuse (the 180×180 convnet's fit peak: 704 → 646 MB,
-    the same step time). Returns whether it was set.
+    heap of their own, which the main thread's arrays could not reuse (the 180×180 convnet's fit peak: 704 → 646 MB;
+    any effect on its step time stayed within this machine's ±5 % noise). Returns whether it was set.
     """
     global _MALLOC_KEPT
     if _MALLOC_KEPT is None:

@@ -63,13 +63,15 @@ def _models(layer_name, shape, kwargs, before=None):
     return km, gm
 
 
-def _same_forward_and_step(km, gm, shape):
-    x = R.standard_normal((6,) + shape).astype(np.float32)
-    y = R.standard_normal((6, 2)).astype(np.float32)
-    np.testing.assert_allclose(gm.predict(x, verbose=0), km.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
-    for m, opt in ((km, keras.optimizers.SGD(0.1)), (gm, gradkit.optimizers.SGD(0.1))):
+def _same_forward_and_step(km, gm, shape, x=None, lr=0.1):
+    """The same predictions, then the same weights after one SGD step on one batch (x: random inputs of shape)."""
+    x = R.standard_normal((6,) + shape).astype(np.float32) if x is None else x
+    want = km.predict(x, verbose=0)
+    np.testing.assert_allclose(gm.predict(x, verbose=0), want, rtol=1e-5, atol=1e-5)
+    y = R.standard_normal(want.shape).astype(np.float32)
+    for m, opt in ((km, keras.optimizers.SGD(lr)), (gm, gradkit.optimizers.SGD(lr))):
         m.compile(optimizer=opt, loss="mse")
-        m.fit(x, y, batch_size=6, epochs=1, shuffle=False, verbose=0)
+        m.fit(x, y, batch_size=len(x), epochs=1, shuffle=False, verbose=0)
     for a, b in zip(gm.get_weights(), km.get_weights()):
         assert a.shape == b.shape
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
@@ -116,11 +118,5 @@ def test_embedding_then_conv1d_one_sgd_step_matches_keras():
     x = R.integers(0, 40, (8, 30)).astype("float32")  # 240 positions, 40 table rows
     out = gm.layers[1](gm.layers[0](gradkit.Tensor(x)))
     assert out.creator.vocab is not None  # the per-row products are the path taken
-    y = R.standard_normal((8, 1)).astype(np.float32)
-    np.testing.assert_allclose(gm.predict(x, verbose=0), km.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
-    for m, opt in ((km, keras.optimizers.SGD(0.5)), (gm, gradkit.optimizers.SGD(0.5))):
-        m.compile(optimizer=opt, loss="mse")
-        m.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
-    for a, b in zip(gm.get_weights(), km.get_weights()):
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    _same_forward_and_step(km, gm, (30,), x=x, lr=0.5)
     assert np.abs(gm.get_weights()[1] - start[1]).max() > 1e-3  # the step moved the Conv1D kernel
