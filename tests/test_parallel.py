@@ -31,14 +31,23 @@ def build_broken(learning_rate=0.01):
     return build_dense(learning_rate)
 
 
-def kill_own_worker_once(data, marker, value):
-    """Kills the worker process running it the first time (marker file absent; always if marker is None)."""
+def kill_own_worker_once(data, marker, value, done=None, after=()):
+    """Kills the worker process running it the first time (marker file absent; always if marker is None). A killer
+    given ``after`` (files the other jobs write when ``done``) first frees its worker's thread and waits for them, so a
+    job the scheduler queued behind it on the same worker is not killed with it."""
     if marker is None or not os.path.exists(marker):
         if marker is not None:
             open(marker, "w").close()
+        if after:
+            distributed.secede()
+            deadline = time.monotonic() + 20
+            while not all(os.path.exists(f) for f in after) and time.monotonic() < deadline:
+                time.sleep(0.05)
         time.sleep(0.3)  # let the worker report that the job started
         os.kill(os.getpid(), signal.SIGKILL)
     time.sleep(0.2)
+    if done:
+        open(done, "w").close()
     return value + float(data["x"].sum())
 
 
@@ -176,14 +185,16 @@ def test_killed_worker_job_is_rerun_and_reported(cluster, tmp_path):
     assert "restarted after its worker died" in run.summary() and "lost 1 worker" in run.summary()
 
 
-def test_job_that_keeps_killing_workers_is_reported(cluster):
+def test_job_that_keeps_killing_workers_is_reported(cluster, tmp_path):
     def set_allowed_failures(n, dask_scheduler=None):
         dask_scheduler.allowed_failures = n
 
     with distributed.Client(cluster) as client:
         client.run_on_scheduler(set_allowed_failures, 0)  # give up at the first death instead of the 4th
         try:
-            kwargs = [{"marker": "/" if i < 2 else None, "value": float(i)} for i in range(3)]  # the last kills
+            done = [str(tmp_path / f"done{i}") for i in range(2)]
+            kwargs = [{"marker": "/", "value": 0.0, "done": done[0]}, {"marker": "/", "value": 1.0, "done": done[1]},
+                      {"marker": None, "value": 2.0, "after": done}]  # the last kills, once the others are done
             jobs = make_jobs(kill_own_worker_once, [{"i": i} for i in range(3)], kwargs, range(3))
             with pytest.warns(RuntimeWarning, match=r"1 of 3 jobs failed: \[i=2\] KilledWorker"):
                 run = run_jobs(jobs, {"x": np.ones(3)}, scheduler=cluster, progress=False)
