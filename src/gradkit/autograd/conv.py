@@ -347,9 +347,10 @@ class Conv(_Windowed):
         sums = B.run_parts(part, B.batch_parts(len(gin) // r))
         gw, gb = (None if s[0] is None else sum(s[1:], s[0]) for s in zip(*sums))
         gtable = None
-        if vocab is not None and gw is not None:  # the table's gradient comes from here; the Embedding gets none
-            gtable = B.dot(gw, wstack).astype(vocab[0].dtype, copy=False) if want_table else None
-            gw = B.dot_t(vocab[0], gw) if want_w else None
+        if vocab is not None and gw is not None:  # gw is S @ cols here; the table's gradient comes from it too
+            per_row = gw
+            gtable = B.dot(per_row, wstack).astype(vocab[0].dtype, copy=False) if want_table else None
+            gw = B.dot_t(vocab[0], per_row) if want_w else None
         gw = None if gw is None else xp.ascontiguousarray(gw.reshape(c, kh * kw, f).transpose(1, 0, 2)).reshape(w.shape)
         self.xpad = self.vocab = None
         gx = None
