@@ -102,7 +102,7 @@ def in_subprocess(body, fsize=None, drop_root=False, memory=None):
             held = int(next(ln for ln in open("/proc/self/status") if ln.startswith("VmSize")).split()[1]) * 1024
             resource.setrlimit(resource.RLIMIT_AS, (held + {memory!r}, resource.RLIM_INFINITY))
         if {drop_root!r} and os.geteuid() == 0:  # root writes anywhere: become nobody (others stay themselves)
-            import glob, tempfile, gradkit.io  # what a fit and a save import lazily, while the files are readable
+            import glob, tempfile, gradkit.io, gradkit.saving  # what a fit and a save import lazily, while readable
             w = gk.Sequential([L.Input((4,)), L.Dense(3)]); w.compile(optimizer="sgd", loss="mse")
             w.fit(np.ones((2, 4)), np.ones((2, 3)), verbose=0, callbacks=[gk.callbacks.CSVLogger(os.devnull)])
             os.setgid(65534); os.setuid(65534)
